@@ -1,0 +1,79 @@
+"""pulumi-smi: Service Mesh Interface intent, expanded by Pulumi into native mesh resources.
+
+The components (``Mesh``, ``TrafficSplit``, ...) import Pulumi; they are loaded
+on first use so that the pure layers and the CLI start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import Problem, SmiError, SmiValidationError, TranslationError, UnsupportedTargetError
+from .meshes import MeshKind, TargetOptions, translate
+from .plan import Plan, Resource
+from .spec import Catalogue, SpecSet, load_files, load_text
+
+if TYPE_CHECKING:
+    from .components import (
+        Backend,
+        HTTPMatch,
+        HTTPRouteGroup,
+        Manifests,
+        Mesh,
+        Rule,
+        ServiceAccount,
+        TCPRoute,
+        TrafficSplit,
+        TrafficTarget,
+        UDPRoute,
+    )
+
+_COMPONENTS = {
+    "Backend",
+    "HTTPMatch",
+    "HTTPRouteGroup",
+    "Manifests",
+    "Mesh",
+    "Rule",
+    "ServiceAccount",
+    "TCPRoute",
+    "TrafficSplit",
+    "TrafficTarget",
+    "UDPRoute",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _COMPONENTS:
+        return getattr(importlib.import_module(".components", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "Backend",
+    "Catalogue",
+    "HTTPMatch",
+    "HTTPRouteGroup",
+    "Manifests",
+    "Mesh",
+    "MeshKind",
+    "Plan",
+    "Problem",
+    "Resource",
+    "Rule",
+    "ServiceAccount",
+    "SmiError",
+    "SmiValidationError",
+    "SpecSet",
+    "TCPRoute",
+    "TargetOptions",
+    "TrafficSplit",
+    "TrafficTarget",
+    "TranslationError",
+    "UDPRoute",
+    "UnsupportedTargetError",
+    "load_files",
+    "load_text",
+    "translate",
+]

@@ -1,0 +1,23 @@
+"""Pulumi components: the thin shell that registers a translation's Plan."""
+
+from .args import Backend, HTTPMatch, Rule, ServiceAccount
+from .base import SmiComponent
+from .manifests import Manifests
+from .mesh import Mesh
+from .routes import HTTPRouteGroup, TCPRoute, UDPRoute
+from .traffic import TrafficSplit, TrafficTarget
+
+__all__ = [
+    "Backend",
+    "HTTPMatch",
+    "HTTPRouteGroup",
+    "Manifests",
+    "Mesh",
+    "Rule",
+    "ServiceAccount",
+    "SmiComponent",
+    "TCPRoute",
+    "TrafficSplit",
+    "TrafficTarget",
+    "UDPRoute",
+]

@@ -1,0 +1,97 @@
+"""The shell every SMI component shares: translate per mesh, then register the Plan."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+
+import pulumi
+
+from ..errors import SmiError
+from ..meshes import Namer, translate
+from ..plan import Plan
+from ..spec.catalogue import Catalogue
+from ..spec.models import ObjectKey, SmiObject
+from ..spec.specset import Origin, SpecSet
+from .mesh import Mesh
+from .register import register_plan
+
+Meshes = Mesh | Sequence[Mesh]
+"""One :class:`Mesh` or several: the same intent is translated for each."""
+
+
+def mesh_list(meshes: Meshes, source: str) -> list[Mesh]:
+    """``meshes`` as a non-empty list without duplicates."""
+    chosen = [meshes] if isinstance(meshes, Mesh) else list(meshes)
+    if not chosen:
+        raise SmiError(f"{source}: meshes: give at least one smi.Mesh")
+    names = [m.mesh_resource_name for m in chosen]
+    if len(set(names)) != len(names):
+        raise SmiError(f"{source}: meshes: the same mesh is given twice")
+    return chosen
+
+
+def component_namer(component: str, mesh: str, owned: Sequence[ObjectKey]) -> Namer:
+    """Child names start with the component's name, so one Alias renames them all.
+
+    A component owning one SMI object names children ``<component>-<mesh>-<role>``;
+    one owning several adds the object's namespace and name.
+    """
+    single = owned[0] if len(owned) == 1 else None
+
+    def name(owner: ObjectKey, role: str) -> str:
+        if owner == single:
+            return f"{component}-{mesh}-{role}"
+        return f"{component}-{mesh}-{owner.namespace}-{owner.name}-{role}"
+
+    return name
+
+
+def build_specs(
+    source: str, owned: Sequence[SmiObject], context: Iterable[SmiObject] = ()
+) -> SpecSet:
+    """The SpecSet of a component: its own objects plus the ones they refer to."""
+    objects = {o.key: o for o in context}
+    objects.update({o.key: o for o in owned})
+    return SpecSet.build(objects.values(), origins={o.key: Origin(source) for o in owned})
+
+
+class SmiComponent(pulumi.ComponentResource):
+    """Base of the SMI components: owns SMI objects and registers their translation per mesh.
+
+    Every mesh is translated before anything is registered, so invalid input
+    raises before a single resource exists.
+    """
+
+    plans: dict[str, Plan]
+    """The Plan of each mesh (by the Mesh's resource name): exactly what was registered."""
+    resources: dict[str, pulumi.CustomResource]
+    """Every child resource, by logical name."""
+
+    def __init__(
+        self,
+        type_name: str,
+        resource_name: str,
+        specs: SpecSet,
+        owned: Sequence[ObjectKey],
+        meshes: Meshes,
+        opts: pulumi.ResourceOptions | None,
+        props: dict[str, object] | None = None,
+    ) -> None:
+        chosen = mesh_list(meshes, f"{type_name} {resource_name}")
+        plans: dict[str, Plan] = {}
+        for mesh in chosen:
+            catalogue: Catalogue = mesh.catalogue.merged(specs.catalogue)
+            mesh_specs = dataclasses.replace(specs, catalogue=catalogue)
+            namer = component_namer(resource_name, mesh.mesh_resource_name, owned)
+            plan = translate(mesh_specs, mesh.kind, mesh.options, namer)
+            plans[mesh.mesh_resource_name] = plan.owned_by(owned)
+        super().__init__(type_name, resource_name, props or {}, opts)
+        self.plans = plans
+        self.resources = {}
+        for mesh in chosen:
+            plan = plans[mesh.mesh_resource_name]
+            for warning in plan.warnings:
+                pulumi.log.warn(f"mesh {mesh.mesh_resource_name}: {warning}", resource=self)
+            self.resources.update(register_plan(plan, self, mesh.provider))
+        self.register_outputs({})

@@ -1,0 +1,120 @@
+"""``smi:index:TrafficSplit`` and ``smi:index:TrafficTarget``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+
+from ..spec import models
+from .args import Backend, Rule, ServiceAccount
+from .base import Meshes, SmiComponent, build_specs
+from .common import smi_object
+from .routes import HTTPRouteGroup
+
+
+class TrafficSplit(SmiComponent):
+    """Split the traffic for one Service between weighted backend Services.
+
+    Args:
+        resource_name: the Pulumi logical name (and the object name by default).
+        service: the apex Service clients call.
+        backends: backend Services and their relative weights (0 = no traffic).
+        meshes: the mesh or meshes to translate into.
+        matches: HTTPRouteGroups whose matches (ORed) select the traffic to split;
+            everything else keeps going to the apex Service unchanged.
+        namespace: Kubernetes namespace of the apex and backend Services.
+        object_name: Kubernetes name, when it differs from ``resource_name``.
+        labels, annotations: carried onto the emitted objects where a target has any.
+        opts: Pulumi resource options.
+    """
+
+    spec: models.TrafficSplit
+    """The validated SMI object."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        service: str,
+        backends: Sequence[Backend],
+        meshes: Meshes,
+        matches: Sequence[HTTPRouteGroup] = (),
+        namespace: str = "default",
+        object_name: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        annotations: Mapping[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        type_name = "smi:index:TrafficSplit"
+        spec = {
+            "service": service,
+            "backends": [b.to_spec() for b in backends],
+            "matches": [{"kind": "HTTPRouteGroup", "name": g.spec.metadata.name} for g in matches],
+        }
+        self.spec = smi_object(
+            models.TrafficSplit,
+            type_name,
+            resource_name,
+            namespace=namespace,
+            object_name=object_name,
+            labels=labels,
+            annotations=annotations,
+            spec=spec,
+        )
+        specs = build_specs(f"{type_name} {resource_name}", [self.spec], [g.spec for g in matches])
+        super().__init__(type_name, resource_name, specs, [self.spec.key], meshes, opts)
+
+
+class TrafficTarget(SmiComponent):
+    """Allow ``sources`` to reach ``destination`` on the routes in ``rules``; deny the rest.
+
+    Args:
+        resource_name: the Pulumi logical name (and the object name by default).
+        destination: the ServiceAccount of the workload receiving traffic; it
+            must live in ``namespace``.
+        sources: ServiceAccounts allowed to call it (any namespace).
+        rules: routes allowed, from ``HTTPRouteGroup.rule(...)``,
+            ``TCPRoute.rule()`` or ``UDPRoute.rule()``.
+        meshes: the mesh or meshes to translate into.
+        namespace: Kubernetes namespace of the TrafficTarget and its destination.
+        object_name: Kubernetes name, when it differs from ``resource_name``.
+        labels, annotations: carried onto the emitted objects where a target has any.
+        opts: Pulumi resource options.
+    """
+
+    spec: models.TrafficTarget
+    """The validated SMI object."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        destination: ServiceAccount,
+        sources: Sequence[ServiceAccount],
+        rules: Sequence[Rule],
+        meshes: Meshes,
+        namespace: str = "default",
+        object_name: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        annotations: Mapping[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        type_name = "smi:index:TrafficTarget"
+        spec = {
+            "destination": destination.to_spec(),
+            "sources": [s.to_spec() for s in sources],
+            "rules": [r.to_spec() for r in rules],
+        }
+        self.spec = smi_object(
+            models.TrafficTarget,
+            type_name,
+            resource_name,
+            namespace=namespace,
+            object_name=object_name,
+            labels=labels,
+            annotations=annotations,
+            spec=spec,
+        )
+        specs = build_specs(f"{type_name} {resource_name}", [self.spec], [r.route for r in rules])
+        super().__init__(type_name, resource_name, specs, [self.spec.key], meshes, opts)

@@ -1,0 +1,98 @@
+"""Pure translators, one module per target: ``(SpecSet, options) -> Plan``. No Pulumi import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Problem, SmiValidationError, UnsupportedTargetError
+from ..plan import Plan
+from ..spec.specset import SpecSet
+from . import smi
+from .base import MeshKind, Namer, TargetOptions, default_namer
+
+
+@dataclass(frozen=True)
+class Target:
+    """A supported mesh: its options model, its translator and its Pulumi provider package."""
+
+    kind: MeshKind
+    options: type[TargetOptions]
+    translate: Callable[[SpecSet, Any, Namer], Plan]
+    provider_package: str
+    """``kubernetes`` or ``aws``: the Pulumi provider package the resources need."""
+
+
+TARGETS: dict[MeshKind, Target] = {
+    MeshKind.SMI: Target(MeshKind.SMI, smi.SmiOptions, smi.translate, "kubernetes"),
+}
+"""The targets implemented so far."""
+
+
+def target(kind: str | MeshKind) -> Target:
+    """The :class:`Target` for ``kind``; :class:`UnsupportedTargetError` when there is none."""
+    try:
+        mesh = MeshKind(kind)
+    except ValueError:
+        known = ", ".join(k.value for k in MeshKind)
+        raise UnsupportedTargetError(f"unknown mesh {kind!r} (one of: {known})") from None
+    if mesh not in TARGETS:
+        ready = ", ".join(k.value for k in TARGETS)
+        raise UnsupportedTargetError(
+            f"mesh {mesh.value!r} is not supported yet (supported: {ready})"
+        )
+    return TARGETS[mesh]
+
+
+def parse_options(
+    kind: str | MeshKind, options: TargetOptions | Mapping[str, Any] | None, source: str = "options"
+) -> TargetOptions:
+    """Validate target options given as a model or a mapping of Python names to values."""
+    model = target(kind).options
+    if isinstance(options, model):
+        return options
+    if isinstance(options, TargetOptions):
+        raise SmiValidationError(
+            [Problem(f"{type(options).__name__} are not options of mesh {kind!s}", source)]
+        )
+    try:
+        return model.model_validate(dict(options or {}))
+    except ValidationError as exc:
+        known = ", ".join(sorted(model.model_fields))
+        problems = [
+            Problem(
+                f"unknown option (known: {known})" if e["type"] == "extra_forbidden" else e["msg"],
+                source,
+                path=".".join(str(p) for p in e["loc"]),
+            )
+            for e in exc.errors()
+        ]
+        raise SmiValidationError(problems) from None
+
+
+def translate(
+    specs: SpecSet,
+    mesh: str | MeshKind,
+    options: TargetOptions | Mapping[str, Any] | None = None,
+    namer: Namer = default_namer,
+) -> Plan:
+    """Translate ``specs`` for ``mesh``; the loader's warnings come first in the Plan."""
+    chosen = target(mesh)
+    plan = chosen.translate(specs, parse_options(mesh, options), namer)
+    return Plan(plan.resources, specs.warnings + plan.warnings)
+
+
+__all__ = [
+    "TARGETS",
+    "MeshKind",
+    "Namer",
+    "Target",
+    "TargetOptions",
+    "default_namer",
+    "parse_options",
+    "target",
+    "translate",
+]

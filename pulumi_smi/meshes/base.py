@@ -1,0 +1,47 @@
+"""What every target shares: the mesh kinds, target options and resource naming."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, StrictStr
+
+from ..spec.models import ObjectKey
+
+
+class MeshKind(str, Enum):
+    """The meshes pulumi-smi can translate SMI into (the ``--mesh`` flag)."""
+
+    SMI = "smi"
+    ISTIO = "istio"
+    LINKERD = "linkerd"
+    CONSUL = "consul"
+    GATEWAY_API = "gateway-api"
+    APPMESH = "appmesh"
+    VPC_LATTICE = "vpc-lattice"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class TargetOptions(BaseModel):
+    """Options every target accepts; each target subclasses this with its own.
+
+    Options are given by their Python names, from Python or as
+    ``--set KEY=VALUE`` on the command line.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mesh_name: StrictStr | None = None
+    """Name of the mesh instance (``--mesh-name``), for targets that name one."""
+
+
+Namer = Callable[[ObjectKey, str], str]
+"""Gives the Pulumi logical name of the resource playing ``role`` for an SMI object."""
+
+
+def default_namer(owner: ObjectKey, role: str) -> str:
+    """``<namespace>-<name>-<role>``: unique within one translation, stable across runs."""
+    return f"{owner.namespace}-{owner.name}-{role}"

@@ -1,0 +1,58 @@
+"""Pure SMI models, the workload catalogue and the YAML loader (no Pulumi import)."""
+
+from .catalogue import Catalogue, Service, ServiceAccount, ServicePort, Workload
+from .loader import load_documents, load_files, load_text
+from .models import (
+    SMI_KINDS,
+    Backend,
+    HTTPMatch,
+    HTTPRouteGroup,
+    HTTPRouteGroupSpec,
+    IdentityRef,
+    ObjectKey,
+    ObjectMeta,
+    PortMatch,
+    PortRouteSpec,
+    RouteGroupRef,
+    SmiObject,
+    TCPRoute,
+    TrafficSplit,
+    TrafficSplitSpec,
+    TrafficTarget,
+    TrafficTargetRule,
+    TrafficTargetSpec,
+    UDPRoute,
+)
+from .specset import Origin, SpecSet
+
+__all__ = [
+    "SMI_KINDS",
+    "Backend",
+    "Catalogue",
+    "HTTPMatch",
+    "HTTPRouteGroup",
+    "HTTPRouteGroupSpec",
+    "IdentityRef",
+    "ObjectKey",
+    "ObjectMeta",
+    "Origin",
+    "PortMatch",
+    "PortRouteSpec",
+    "RouteGroupRef",
+    "Service",
+    "ServiceAccount",
+    "ServicePort",
+    "SmiObject",
+    "SpecSet",
+    "TCPRoute",
+    "TrafficSplit",
+    "TrafficSplitSpec",
+    "TrafficTarget",
+    "TrafficTargetRule",
+    "TrafficTargetSpec",
+    "UDPRoute",
+    "Workload",
+    "load_documents",
+    "load_files",
+    "load_text",
+]

@@ -1,0 +1,72 @@
+"""Kubernetes name rules, written once and used by the models and the translators."""
+
+from __future__ import annotations
+
+import re
+
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1123_LABEL = re.compile(rf"^{_LABEL}$")
+_DNS1123_SUBDOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
+_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+
+def dns1123_label_problem(value: str) -> str | None:
+    """Why ``value`` is not a DNS-1123 label (namespaces), or None if it is one."""
+    if len(value) > 63:
+        return f"{value!r} is longer than 63 characters"
+    if not _DNS1123_LABEL.match(value):
+        return (
+            f"{value!r} is not a valid DNS-1123 label (lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit)"
+        )
+    return None
+
+
+def dns1123_subdomain_problem(value: str) -> str | None:
+    """Why ``value`` is not a DNS-1123 subdomain (most object names), or None."""
+    if len(value) > 253:
+        return f"{value!r} is longer than 253 characters"
+    if not _DNS1123_SUBDOMAIN.match(value):
+        return (
+            f"{value!r} is not a valid DNS-1123 subdomain (lower-case letters, digits, '-' "
+            "and '.', starting and ending with a letter or digit)"
+        )
+    return None
+
+
+def dns1035_label_problem(value: str) -> str | None:
+    """Why ``value`` is not a DNS-1035 label (Service names), or None if it is one."""
+    if len(value) > 63:
+        return f"{value!r} is longer than 63 characters"
+    if not _DNS1035_LABEL.match(value):
+        return (
+            f"{value!r} is not a valid Service name (DNS-1035 label: lower-case letters, "
+            "digits and '-', starting with a letter, ending with a letter or digit)"
+        )
+    return None
+
+
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+
+
+def label_key_problem(key: str) -> str | None:
+    """Why ``key`` is not a valid label or annotation key (``[prefix/]name``), or None."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and (not prefix or dns1123_subdomain_problem(prefix)):
+        return f"key {key!r}: the prefix must be a DNS-1123 subdomain"
+    if not name or len(name) > 63 or not _LABEL_NAME.match(name):
+        return (
+            f"key {key!r}: the name must be 1-63 letters, digits, '-', '_' or '.', "
+            "starting and ending with a letter or digit"
+        )
+    return None
+
+
+def label_value_problem(key: str, value: str) -> str | None:
+    """Why ``value`` is not a valid label value, or None."""
+    if len(value) > 63 or not _LABEL_NAME.match(value):
+        return (
+            f"label {key!r}: value {value!r} must be at most 63 letters, digits, '-', '_' or '.', "
+            "starting and ending with a letter or digit"
+        )
+    return None

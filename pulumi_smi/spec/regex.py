@@ -1,0 +1,94 @@
+"""SMI regular expressions: validation and anchoring, written once for every target.
+
+SMI path and header regexes are executed by Envoy-based meshes with RE2, so the
+constructs RE2 lacks (look-around, back-references, atomic groups, possessive
+quantifiers) are rejected up front rather than failing inside a proxy.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RE2_UNSUPPORTED_GROUPS = {
+    "(?=": "a look-ahead",
+    "(?!": "a negative look-ahead",
+    "(?<=": "a look-behind",
+    "(?<!": "a negative look-behind",
+    "(?>": "an atomic group",
+    "(?P=": "a named back-reference",
+    "(?(": "a conditional group",
+    "(?#": "a comment group",
+}
+_RE2_GROUP_OK = re.compile(r"\(\?(:|P?<[A-Za-z_]\w*>|[imsU]*(-[imsU]+)?[:)])")
+_COUNTED = re.compile(r"\{\d+(,\d*)?\}")
+_UPTO = re.compile(r"\{,\d+\}")
+_PYTHON_ONLY_ESCAPES = {"Z": r"the \Z end anchor (use $)"}
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a usable (RE2-compatible) regex, or None if it is."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"invalid regular expression {pattern!r}: {exc}"
+    construct = _re2_unsupported(pattern)
+    if construct:
+        return (
+            f"regular expression {pattern!r} uses {construct}, which RE2 (Envoy) does not support"
+        )
+    return None
+
+
+def _re2_unsupported(pattern: str) -> str | None:
+    """The first construct of ``pattern`` (a valid Python regex) that RE2 lacks, or None."""
+    in_class = False
+    after_quantifier = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        quantifier = False
+        if char == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if not in_class and nxt.isdigit() and nxt != "0":
+                return "a back-reference"
+            if not in_class and nxt in _PYTHON_ONLY_ESCAPES:
+                return _PYTHON_ONLY_ESCAPES[nxt]
+            i += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += pattern.startswith("^", i + 1)
+            i += pattern.startswith("]", i + 1)
+        elif char == "(" and pattern.startswith("(?", i):
+            for prefix, name in _RE2_UNSUPPORTED_GROUPS.items():
+                if pattern.startswith(prefix, i):
+                    return name
+            if not _RE2_GROUP_OK.match(pattern, i):
+                return "an inline flag other than i, m, s, U"
+        elif char in "*+?":
+            if after_quantifier and char == "+":
+                return "a possessive quantifier"
+            quantifier = not (after_quantifier and char == "?")  # '?' after one makes it lazy
+        elif char == "{":
+            if _UPTO.match(pattern, i):
+                return "a '{,n}' quantifier (RE2 reads it literally; write {0,n})"
+            counted = _COUNTED.match(pattern, i)
+            if counted:
+                i = counted.end() - 1
+                quantifier = True
+        after_quantifier = quantifier
+        i += 1
+    return None
+
+
+def full_match_of_prefix_regex(pattern: str) -> str:
+    """The full-match regex equivalent to SMI's start-anchored ``pattern``.
+
+    SMI anchors ``pathRegex`` at the start of the path only; Envoy-based meshes
+    require the whole path to match. ``(?:pattern).*`` accepts exactly the paths
+    SMI accepts, whatever alternations the pattern holds.
+    """
+    if pattern.endswith(".*") and not pattern.endswith("\\.*") and "|" not in pattern:
+        return pattern
+    return f"(?:{pattern}).*"

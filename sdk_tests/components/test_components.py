@@ -1,0 +1,188 @@
+"""The components register exactly their Plan's resources, parented, with the mesh's provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+import pytest
+
+import pulumi_smi as smi
+from pulumi_smi.testing import Recording, run_program
+
+BOOKINFO = Path(__file__).parents[2] / "examples" / "manifests" / "bookinfo"
+
+
+@pytest.fixture(params=[False, True], ids=["update", "preview"])
+def preview(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+def estate() -> tuple[smi.Mesh, smi.Mesh]:
+    east = smi.Mesh("east", "smi", provider=k8s.Provider("east-k8s", kubeconfig="east"))
+    west = smi.Mesh("west", "smi", provider=k8s.Provider("west-k8s", kubeconfig="west"))
+    return east, west
+
+
+def bookinfo(meshes: list[smi.Mesh]) -> dict[str, smi.SmiComponent]:
+    routes = smi.HTTPRouteGroup(
+        "reviews-routes",
+        namespace="bookinfo",
+        meshes=meshes,
+        matches=[
+            smi.HTTPMatch("read", path_regex="/reviews/.*", methods=["GET"]),
+            smi.HTTPMatch("beta", headers={"X-Beta": "true"}),
+        ],
+    )
+    mysql = smi.TCPRoute("mysql", namespace="bookinfo", meshes=meshes, ports=[3306])
+    split = smi.TrafficSplit(
+        "reviews",
+        namespace="bookinfo",
+        service="reviews",
+        meshes=meshes,
+        backends=[smi.Backend("reviews-v1", 90), smi.Backend("reviews-v2", 10)],
+        matches=[routes],
+    )
+    target = smi.TrafficTarget(
+        "productpage-reads-reviews",
+        namespace="bookinfo",
+        meshes=meshes,
+        destination=smi.ServiceAccount("reviews"),
+        sources=[smi.ServiceAccount("productpage"), smi.ServiceAccount("report", "batch")],
+        rules=[routes.rule("read"), mysql.rule()],
+    )
+    return {"routes": routes, "mysql": mysql, "split": split, "target": target}
+
+
+def assert_registers_its_plans(
+    recording: Recording, component: smi.SmiComponent, name: str
+) -> None:
+    children = [r for r in recording.children_of(name) if r.custom]
+    expected = [(mesh, resource) for mesh, plan in component.plans.items() for resource in plan]
+    assert len(children) == len(expected)
+    for mesh, resource in expected:
+        child = recording.by_name(resource.name)
+        assert child.type == resource.type
+        assert child.inputs == resource.properties
+        assert child.parent_name == name
+        assert child.provider_name == f"{mesh}-k8s"
+
+
+def test_every_component_registers_exactly_its_plan(preview: bool) -> None:
+    made: dict[str, smi.SmiComponent] = {}
+
+    def program() -> None:
+        made.update(bookinfo(list(estate())))
+
+    recording = run_program(program, preview=preview)
+    for component in made.values():
+        name = recording.by_type(component_type(component))[0].name
+        assert_registers_its_plans(recording, component, name)
+    names = sorted(r.name for r in recording.custom_resources())
+    assert names == sorted(
+        f"{component}-{mesh}-{role}"
+        for component, role in [
+            ("reviews-routes", "httproutegroup"),
+            ("mysql", "tcproute"),
+            ("reviews", "trafficsplit"),
+            ("productpage-reads-reviews", "traffictarget"),
+        ]
+        for mesh in ("east", "west")
+    )
+
+
+def component_type(component: smi.SmiComponent) -> str:
+    return f"smi:index:{type(component).__name__}"
+
+
+def test_split_translation_reaches_the_cluster_unchanged() -> None:
+    recording = run_program(lambda: bookinfo([estate()[0]]))
+    split = recording.by_name("reviews-east-trafficsplit").inputs
+    assert split["spec"] == {
+        "service": "reviews",
+        "backends": [
+            {"service": "reviews-v1", "weight": 90},
+            {"service": "reviews-v2", "weight": 10},
+        ],
+        "matches": [{"kind": "HTTPRouteGroup", "name": "reviews-routes"}],
+    }
+    target = recording.by_name("productpage-reads-reviews-east-traffictarget").inputs
+    assert target["spec"]["sources"][1] == {
+        "kind": "ServiceAccount",
+        "name": "report",
+        "namespace": "batch",
+    }
+
+
+def test_without_a_provider_children_use_the_default_provider() -> None:
+    def program() -> None:
+        mesh = smi.Mesh("ambient", "smi")
+        smi.TCPRoute("db", meshes=mesh, ports=[5432])
+
+    child = run_program(program).by_name("db-ambient-tcproute")
+    assert child.provider is None
+    assert child.parent_name == "db"
+
+
+def test_manifests_component_owns_every_object_in_the_files(preview: bool) -> None:
+    made: list[smi.Manifests] = []
+
+    def program() -> None:
+        mesh = smi.Mesh("dc1", "smi", provider=k8s.Provider("dc1-k8s", kubeconfig="x"))
+        made.append(smi.Manifests("legacy", files=[str(BOOKINFO / "*.yaml")], meshes=mesh))
+
+    recording = run_program(program, preview=preview)
+    assert_registers_its_plans(recording, made[0], "legacy")
+    assert "legacy-dc1-bookinfo-reviews-canary-trafficsplit" in {
+        r.name for r in recording.custom_resources()
+    }
+
+
+def test_bad_argument_raises_before_anything_is_registered() -> None:
+    recorded: list[Recording] = []
+
+    def program() -> None:
+        mesh = smi.Mesh("dc1", "smi")
+        smi.TrafficSplit(
+            "reviews",
+            service="reviews",
+            meshes=mesh,
+            backends=[smi.Backend("reviews-v1", -5)],
+        )
+
+    with pytest.raises(smi.SmiValidationError) as err:
+        recorded.append(run_program(program))
+    (problem,) = err.value.problems
+    assert str(problem) == (
+        "smi:index:TrafficSplit reviews: (TrafficSplit/reviews): spec.backends[0].weight: "
+        "Input should be greater than or equal to 0, got -5"
+    )
+
+
+def test_unknown_match_name_in_a_rule_is_an_error() -> None:
+    def program() -> None:
+        mesh = smi.Mesh("dc1", "smi")
+        routes = smi.HTTPRouteGroup("r", meshes=mesh, matches=[smi.HTTPMatch("read")])
+        routes.rule("write")
+
+    with pytest.raises(smi.SmiError, match="no match named 'write'"):
+        run_program(program)
+
+
+def test_a_mesh_refuses_a_provider_of_the_wrong_cloud() -> None:
+    def program() -> None:
+        smi.Mesh("dc1", "smi", provider=aws.Provider("use1", region="us-east-1"))
+
+    with pytest.raises(smi.SmiError, match="needs a kubernetes provider, got a aws provider"):
+        run_program(program)
+
+
+def test_mesh_options_are_validated() -> None:
+    with pytest.raises(smi.SmiError, match="unknown option"):
+        run_program(lambda: smi.Mesh("dc1", "smi", options={"trust_domian": "x"}))
+
+
+def test_components_need_a_mesh() -> None:
+    with pytest.raises(smi.SmiError, match=r"at least one smi\.Mesh"):
+        run_program(lambda: smi.TCPRoute("db", meshes=[]))

@@ -1,0 +1,44 @@
+"""Shared fixtures: every Kubernetes object any test plans is checked against its CRD schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from schema_check import validate_manifests
+
+from pulumi_smi.plan import Plan
+
+DATA = Path(__file__).parent / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "no_schema_check: the test builds Kubernetes objects that are invalid on purpose"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _schema_check_every_plan(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Record every Plan built during the test; validate its manifests at teardown."""
+    plans: list[Plan] = []
+    original = Plan.__post_init__
+
+    def record(self: Plan) -> None:
+        original(self)
+        plans.append(self)
+
+    monkeypatch.setattr(Plan, "__post_init__", record)
+    yield
+    if request.node.get_closest_marker("no_schema_check"):
+        return
+    validate_manifests([r.properties for plan in plans for r in plan.resources if r.is_kubernetes])
+
+
+@pytest.fixture
+def data() -> Path:
+    """The directory of YAML fixtures."""
+    return DATA

@@ -1,0 +1,74 @@
+"""``pulumi-smi render``: a Pulumi program run offline, every resource with parent and provider."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from pulumi_smi.cli import main
+
+QUICKSTART = Path(__file__).parents[1] / "examples" / "00-smi-quickstart"
+
+
+def render(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(["render", *args], stdout=out), out.getvalue()
+
+
+def test_render_shows_components_children_parents_and_providers() -> None:
+    code, out = render(str(QUICKSTART))
+    assert code == 0
+    document = json.loads(out)
+    resources = {r["name"]: r for r in document["resources"]}
+    assert all(
+        set(r) == {"type", "name", "properties", "dependsOn", "parent", "provider"}
+        for r in resources.values()
+    )
+    assert resources["reviews"]["type"] == "smi:index:TrafficSplit"
+    assert resources["reviews"]["parent"] is None
+    for mesh in ("dc1", "dc2"):
+        child = resources[f"reviews-{mesh}-trafficsplit"]
+        assert child["type"] == "kubernetes:split.smi-spec.io/v1alpha4:TrafficSplit"
+        assert child["parent"] == "reviews"
+        assert child["provider"] == mesh
+        assert child["properties"]["spec"]["backends"][1] == {"service": "reviews-v2", "weight": 10}
+    legacy = [r for r in resources.values() if r["parent"] == "legacy"]
+    assert len(legacy) == 8
+    assert {r["provider"] for r in legacy} == {"dc1"}
+    assert any("ConfigMap/reviews-config" in w for w in document["warnings"])
+
+
+def test_render_is_deterministic_in_both_modes() -> None:
+    assert render(str(QUICKSTART))[1] == render(str(QUICKSTART))[1]
+    code, preview = render(str(QUICKSTART), "--preview")
+    assert code == 0
+    assert {r["name"] for r in json.loads(preview)["resources"]} == {
+        r["name"] for r in json.loads(render(str(QUICKSTART))[1])["resources"]
+    }
+
+
+def test_render_of_a_directory_without_a_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = render(str(tmp_path))
+    assert (code, out) == (2, "")
+    assert "not a Pulumi project (no Pulumi.yaml)" in capsys.readouterr().err
+
+
+def test_render_of_a_program_with_invalid_intent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: bad\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_smi as smi\n"
+        "mesh = smi.Mesh('dc1', kind='smi')\n"
+        "smi.TrafficSplit('web', service='Web', meshes=mesh, backends=[smi.Backend('a', 1)])\n"
+    )
+    code, out = render(str(tmp_path))
+    assert (code, out) == (2, "")
+    assert (
+        "smi:index:TrafficSplit web: (TrafficSplit/web): spec.service:" in capsys.readouterr().err
+    )
