@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import pulumi
 
@@ -13,6 +14,7 @@ from ..plan import Plan
 from ..spec.catalogue import Catalogue
 from ..spec.models import ObjectKey, SmiObject
 from ..spec.specset import Origin, SpecSet
+from .common import smi_object
 from .mesh import Mesh
 from .register import register_plan
 
@@ -56,6 +58,9 @@ def build_specs(
     return SpecSet.build(objects.values(), origins={o.key: Origin(source) for o in owned})
 
 
+ObjT = TypeVar("ObjT", bound=SmiObject)
+
+
 class SmiComponent(pulumi.ComponentResource):
     """Base of the SMI components: owns SMI objects and registers their translation per mesh.
 
@@ -95,3 +100,33 @@ class SmiComponent(pulumi.ComponentResource):
                 pulumi.log.warn(f"mesh {mesh.mesh_resource_name}: {warning}", resource=self)
             self.resources.update(register_plan(plan, self, mesh.provider))
         self.register_outputs({})
+
+    def _init_single(
+        self,
+        model: type[ObjT],
+        type_name: str,
+        resource_name: str,
+        spec: Mapping[str, Any],
+        *,
+        context: Iterable[SmiObject] = (),
+        meshes: Meshes,
+        namespace: str,
+        object_name: str | None,
+        labels: Mapping[str, str] | None,
+        annotations: Mapping[str, str] | None,
+        opts: pulumi.ResourceOptions | None,
+    ) -> ObjT:
+        """Validate the component's one SMI object, then translate and register it."""
+        obj = smi_object(
+            model,
+            type_name,
+            resource_name,
+            namespace=namespace,
+            object_name=object_name,
+            labels=labels,
+            annotations=annotations,
+            spec=spec,
+        )
+        specs = build_specs(f"{type_name} {resource_name}", [obj], context)
+        SmiComponent.__init__(self, type_name, resource_name, specs, [obj.key], meshes, opts)
+        return obj

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 import pulumi
 
 from ..errors import SmiError
 from ..spec import models
 from .args import HTTPMatch, Rule
-from .base import Meshes, SmiComponent, build_specs
-from .common import smi_object
+from .base import Meshes, SmiComponent
 
 
 class HTTPRouteGroup(SmiComponent):
@@ -41,19 +41,18 @@ class HTTPRouteGroup(SmiComponent):
         annotations: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        type_name = "smi:index:HTTPRouteGroup"
-        self.spec = smi_object(
+        self.spec = self._init_single(
             models.HTTPRouteGroup,
-            type_name,
+            "smi:index:HTTPRouteGroup",
             resource_name,
+            {"matches": [m.to_spec() for m in matches]},
+            meshes=meshes,
             namespace=namespace,
             object_name=object_name,
             labels=labels,
             annotations=annotations,
-            spec={"matches": [m.to_spec() for m in matches]},
+            opts=opts,
         )
-        specs = build_specs(f"{type_name} {resource_name}", [self.spec])
-        super().__init__(type_name, resource_name, specs, [self.spec.key], meshes, opts)
 
     def rule(self, *match_names: str) -> Rule:
         """A TrafficTarget rule allowing the named matches (all matches when none are named)."""
@@ -68,33 +67,33 @@ class HTTPRouteGroup(SmiComponent):
 
 
 class _PortRoute(SmiComponent):
+    _MODEL: ClassVar[type[models.TCPRoute] | type[models.UDPRoute]]
     spec: models.TCPRoute | models.UDPRoute
 
     def __init__(
         self,
-        model: type[models.TCPRoute] | type[models.UDPRoute],
         resource_name: str,
-        ports: Sequence[int],
+        *,
         meshes: Meshes,
-        namespace: str,
-        object_name: str | None,
-        labels: Mapping[str, str] | None,
-        annotations: Mapping[str, str] | None,
-        opts: pulumi.ResourceOptions | None,
+        ports: Sequence[int] = (),
+        namespace: str = "default",
+        object_name: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        annotations: Mapping[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        type_name = f"smi:index:{model.KIND}"
-        self.spec = smi_object(
-            model,
-            type_name,
+        self.spec = self._init_single(
+            self._MODEL,
+            f"smi:index:{self._MODEL.KIND}",
             resource_name,
+            {"matches": {"ports": list(ports)}},
+            meshes=meshes,
             namespace=namespace,
             object_name=object_name,
             labels=labels,
             annotations=annotations,
-            spec={"matches": {"ports": list(ports)}},
+            opts=opts,
         )
-        specs = build_specs(f"{type_name} {resource_name}", [self.spec])
-        super().__init__(type_name, resource_name, specs, [self.spec.key], meshes, opts)
 
     def rule(self) -> Rule:
         """A TrafficTarget rule allowing this route's ports."""
@@ -102,62 +101,19 @@ class _PortRoute(SmiComponent):
 
 
 class TCPRoute(_PortRoute):
-    """TCP ports a TrafficTarget can allow (no ports = every port).
+    """TCP ports a TrafficTarget can allow.
 
-    Args: as :class:`HTTPRouteGroup`, with ``ports`` instead of ``matches``.
+    Args:
+        resource_name: the Pulumi logical name (and the object name by default).
+        meshes: the mesh or meshes to translate into.
+        ports: the ports; empty means every port of the destination.
+        namespace, object_name, labels, annotations, opts: as for :class:`HTTPRouteGroup`.
     """
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        meshes: Meshes,
-        ports: Sequence[int] = (),
-        namespace: str = "default",
-        object_name: str | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            models.TCPRoute,
-            resource_name,
-            ports,
-            meshes,
-            namespace,
-            object_name,
-            labels,
-            annotations,
-            opts,
-        )
+    _MODEL = models.TCPRoute
 
 
 class UDPRoute(_PortRoute):
-    """UDP ports a TrafficTarget can allow (no ports = every port).
+    """UDP ports a TrafficTarget can allow; arguments as for :class:`TCPRoute`."""
 
-    Args: as :class:`HTTPRouteGroup`, with ``ports`` instead of ``matches``.
-    """
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        meshes: Meshes,
-        ports: Sequence[int] = (),
-        namespace: str = "default",
-        object_name: str | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            models.UDPRoute,
-            resource_name,
-            ports,
-            meshes,
-            namespace,
-            object_name,
-            labels,
-            annotations,
-            opts,
-        )
+    _MODEL = models.UDPRoute

@@ -8,8 +8,7 @@ import pulumi
 
 from ..spec import models
 from .args import Backend, Rule, ServiceAccount
-from .base import Meshes, SmiComponent, build_specs
-from .common import smi_object
+from .base import Meshes, SmiComponent
 from .routes import HTTPRouteGroup
 
 
@@ -46,24 +45,24 @@ class TrafficSplit(SmiComponent):
         annotations: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        type_name = "smi:index:TrafficSplit"
         spec = {
             "service": service,
             "backends": [b.to_spec() for b in backends],
             "matches": [{"kind": "HTTPRouteGroup", "name": g.spec.metadata.name} for g in matches],
         }
-        self.spec = smi_object(
+        self.spec = self._init_single(
             models.TrafficSplit,
-            type_name,
+            "smi:index:TrafficSplit",
             resource_name,
+            spec,
+            context=[g.spec for g in matches],
+            meshes=meshes,
             namespace=namespace,
             object_name=object_name,
             labels=labels,
             annotations=annotations,
-            spec=spec,
+            opts=opts,
         )
-        specs = build_specs(f"{type_name} {resource_name}", [self.spec], [g.spec for g in matches])
-        super().__init__(type_name, resource_name, specs, [self.spec.key], meshes, opts)
 
 
 class TrafficTarget(SmiComponent):
@@ -100,21 +99,21 @@ class TrafficTarget(SmiComponent):
         annotations: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        type_name = "smi:index:TrafficTarget"
         spec = {
             "destination": destination.to_spec(),
             "sources": [s.to_spec() for s in sources],
             "rules": [r.to_spec() for r in rules],
         }
-        self.spec = smi_object(
+        self.spec = self._init_single(
             models.TrafficTarget,
-            type_name,
+            "smi:index:TrafficTarget",
             resource_name,
+            spec,
+            context=[r.route for r in rules],
+            meshes=meshes,
             namespace=namespace,
             object_name=object_name,
             labels=labels,
             annotations=annotations,
-            spec=spec,
+            opts=opts,
         )
-        specs = build_specs(f"{type_name} {resource_name}", [self.spec], [r.route for r in rules])
-        super().__init__(type_name, resource_name, specs, [self.spec.key], meshes, opts)

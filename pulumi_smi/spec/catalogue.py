@@ -12,15 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from .names import dns1035_label_problem, dns1123_label_problem, dns1123_subdomain_problem
+from .fields import NamespaceName, ObjectName, ServiceName
 from .shape import ShapeError, mapping, sequence
-
-
-def _check(problem: str | None) -> None:
-    if problem:
-        raise ValueError(problem)
 
 
 class CatalogueModel(BaseModel):
@@ -56,22 +51,10 @@ class ServicePort(CatalogueModel):
 class Service(CatalogueModel):
     """A Kubernetes Service: its ports and pod selector."""
 
-    name: StrictStr
-    namespace: StrictStr = "default"
+    name: ServiceName
+    namespace: NamespaceName = "default"
     ports: tuple[ServicePort, ...] = ()
     selector: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        _check(dns1035_label_problem(value))
-        return value
-
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str) -> str:
-        _check(dns1123_label_problem(value))
-        return value
 
     def port(self, number: int) -> ServicePort | None:
         """The port numbered ``number``, or None."""
@@ -81,22 +64,16 @@ class Service(CatalogueModel):
 class ServiceAccount(CatalogueModel):
     """A Kubernetes ServiceAccount (a workload identity)."""
 
-    name: StrictStr
-    namespace: StrictStr = "default"
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        _check(dns1123_subdomain_problem(value))
-        return value
+    name: ObjectName
+    namespace: NamespaceName = "default"
 
 
 class Workload(CatalogueModel):
     """Pods of a Deployment, StatefulSet or DaemonSet: labels, identity, ports."""
 
     kind: Literal["Deployment", "StatefulSet", "DaemonSet"] = "Deployment"
-    name: StrictStr
-    namespace: StrictStr = "default"
+    name: ObjectName
+    namespace: NamespaceName = "default"
     pod_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     service_account_name: StrictStr = "default"
     container_ports: dict[StrictStr, StrictInt] = Field(default_factory=dict)

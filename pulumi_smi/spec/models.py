@@ -24,13 +24,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from .names import (
-    dns1035_label_problem,
-    dns1123_label_problem,
-    dns1123_subdomain_problem,
-    label_key_problem,
-    label_value_problem,
-)
+from .fields import NamespaceName, ObjectName, Regex, ServiceName
+from .names import label_key_problem, label_value_problem
 from .regex import regex_problem
 
 MAX_WEIGHT = 2**31 - 1
@@ -82,22 +77,10 @@ class ObjectMeta(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    name: StrictStr
-    namespace: StrictStr = "default"
+    name: ObjectName
+    namespace: NamespaceName = "default"
     labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        _check(dns1123_subdomain_problem(value))
-        return value
-
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str) -> str:
-        _check(dns1123_label_problem(value))
-        return value
 
     @field_validator("labels")
     @classmethod
@@ -135,14 +118,8 @@ class SmiObject(SmiModel):
 class Backend(SmiModel):
     """One backend Service of a TrafficSplit and its relative weight."""
 
-    service: StrictStr
+    service: ServiceName
     weight: StrictInt = Field(ge=0, le=MAX_WEIGHT)
-
-    @field_validator("service")
-    @classmethod
-    def _service(cls, value: str) -> str:
-        _check(dns1035_label_problem(value))
-        return value
 
     @field_validator("weight", mode="before")
     @classmethod
@@ -165,15 +142,9 @@ class RouteGroupRef(SmiModel):
 class TrafficSplitSpec(SmiModel):
     """Split traffic for the apex ``service`` between weighted backend Services."""
 
-    service: StrictStr
+    service: ServiceName
     backends: tuple[Backend, ...] = Field(min_length=1)
     matches: tuple[RouteGroupRef, ...] = ()
-
-    @field_validator("service")
-    @classmethod
-    def _service(cls, value: str) -> str:
-        _check(dns1035_label_problem(value))
-        return value
 
     @field_validator("backends")
     @classmethod
@@ -210,15 +181,8 @@ class HTTPMatch(SmiModel):
 
     name: StrictStr = Field(min_length=1)
     methods: tuple[HTTPMethod, ...] = ()
-    path_regex: StrictStr | None = None
+    path_regex: Regex | None = None
     headers: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-
-    @field_validator("path_regex")
-    @classmethod
-    def _path_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            _check(regex_problem(value))
-        return value
 
     @field_validator("headers", mode="before")
     @classmethod
@@ -332,21 +296,8 @@ class IdentityRef(SmiModel):
     """A workload identity: a ServiceAccount, optionally in another namespace."""
 
     kind: Literal["ServiceAccount"] = "ServiceAccount"
-    name: StrictStr
-    namespace: StrictStr | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        _check(dns1123_subdomain_problem(value))
-        return value
-
-    @field_validator("namespace")
-    @classmethod
-    def _namespace(cls, value: str | None) -> str | None:
-        if value is not None:
-            _check(dns1123_label_problem(value))
-        return value
+    name: ObjectName
+    namespace: NamespaceName | None = None
 
 
 class TrafficTargetRule(SmiModel):

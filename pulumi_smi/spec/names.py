@@ -10,40 +10,45 @@ _DNS1123_SUBDOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
 
+def _rule_problem(value: str, longest: int, pattern: re.Pattern[str], what: str) -> str | None:
+    if len(value) > longest:
+        return f"{value!r} is longer than {longest} characters"
+    if not pattern.match(value):
+        return f"{value!r} is not a valid {what}"
+    return None
+
+
 def dns1123_label_problem(value: str) -> str | None:
     """Why ``value`` is not a DNS-1123 label (namespaces), or None if it is one."""
-    if len(value) > 63:
-        return f"{value!r} is longer than 63 characters"
-    if not _DNS1123_LABEL.match(value):
-        return (
-            f"{value!r} is not a valid DNS-1123 label (lower-case letters, digits and '-', "
-            "starting and ending with a letter or digit)"
-        )
-    return None
+    return _rule_problem(
+        value,
+        63,
+        _DNS1123_LABEL,
+        "DNS-1123 label (lower-case letters, digits and '-', starting and ending with a "
+        "letter or digit)",
+    )
 
 
 def dns1123_subdomain_problem(value: str) -> str | None:
     """Why ``value`` is not a DNS-1123 subdomain (most object names), or None."""
-    if len(value) > 253:
-        return f"{value!r} is longer than 253 characters"
-    if not _DNS1123_SUBDOMAIN.match(value):
-        return (
-            f"{value!r} is not a valid DNS-1123 subdomain (lower-case letters, digits, '-' "
-            "and '.', starting and ending with a letter or digit)"
-        )
-    return None
+    return _rule_problem(
+        value,
+        253,
+        _DNS1123_SUBDOMAIN,
+        "DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending "
+        "with a letter or digit)",
+    )
 
 
 def dns1035_label_problem(value: str) -> str | None:
     """Why ``value`` is not a DNS-1035 label (Service names), or None if it is one."""
-    if len(value) > 63:
-        return f"{value!r} is longer than 63 characters"
-    if not _DNS1035_LABEL.match(value):
-        return (
-            f"{value!r} is not a valid Service name (DNS-1035 label: lower-case letters, "
-            "digits and '-', starting with a letter, ending with a letter or digit)"
-        )
-    return None
+    return _rule_problem(
+        value,
+        63,
+        _DNS1035_LABEL,
+        "Service name (DNS-1035 label: lower-case letters, digits and '-', starting with a "
+        "letter, ending with a letter or digit)",
+    )
 
 
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
