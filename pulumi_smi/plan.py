@@ -19,6 +19,10 @@ import yaml
 
 from .spec.models import ObjectKey
 
+SHARED_KINDS = frozenset({"Namespace", "ServiceAccount"})
+"""Owner kinds of resources that several SMI objects share (one per namespace, or one per
+workload identity, such as a default-deny policy or a STRICT mTLS policy). Components
+register these once per mesh, as children of the :class:`~pulumi_smi.Mesh`."""
 _REFERENCE = re.compile(r"\$\{([^.}]+)\.[^}]+\}")
 KUBERNETES_PREFIX = "kubernetes:"
 # libyaml's emitter writes the same bytes as the pure-Python one, five times faster.
@@ -109,6 +113,12 @@ class Plan:
                     pending.append(dependency)
         warnings = tuple(w for w in self.warnings if getattr(w, "owner", None) in wanted | {None})
         return Plan(tuple(r for r in self.resources if r.name in keep), warnings)
+
+    def shared(self) -> Plan:
+        """The resources owned by a namespace or an identity rather than by one SMI object."""
+        return Plan(
+            tuple(r for r in self.resources if r.owner is not None and r.owner.kind in SHARED_KINDS)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """``{"resources": [...], "warnings": [...]}``, the ``-o json`` contract."""

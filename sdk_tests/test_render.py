@@ -27,14 +27,14 @@ def test_render_shows_components_children_parents_and_providers() -> None:
         set(r) == {"type", "name", "properties", "dependsOn", "parent", "provider"}
         for r in resources.values()
     )
-    assert resources["reviews"]["type"] == "smi:index:TrafficSplit"
-    assert resources["reviews"]["parent"] is None
+    assert resources["ratings"]["type"] == "smi:index:TrafficSplit"
+    assert resources["ratings"]["parent"] is None
     for mesh in ("dc1", "dc2"):
-        child = resources[f"reviews-{mesh}-trafficsplit"]
+        child = resources[f"ratings-{mesh}-trafficsplit"]
         assert child["type"] == "kubernetes:split.smi-spec.io/v1alpha4:TrafficSplit"
-        assert child["parent"] == "reviews"
+        assert child["parent"] == "ratings"
         assert child["provider"] == mesh
-        assert child["properties"]["spec"]["backends"][1] == {"service": "reviews-v2", "weight": 10}
+        assert child["properties"]["spec"]["backends"][1] == {"service": "ratings-v2", "weight": 10}
     legacy = [r for r in resources.values() if r["parent"] == "legacy"]
     assert len(legacy) == 8
     assert {r["provider"] for r in legacy} == {"dc1"}

@@ -24,33 +24,34 @@ west = smi.Mesh(
 estate = [east, west]
 
 routes = smi.HTTPRouteGroup(
-    "reviews-routes",
+    "ratings-routes",
     namespace="bookinfo",
     meshes=estate,
     matches=[
-        smi.HTTPMatch("read", path_regex="/reviews/.*", methods=["GET"]),
+        smi.HTTPMatch("read", path_regex="/ratings/[0-9]+$", methods=["GET"]),
         smi.HTTPMatch("beta", headers={"x-beta": "true"}),
     ],
 )
 
 canary = smi.TrafficSplit(
-    "reviews",
+    "ratings",
     namespace="bookinfo",
-    service="reviews",
+    service="ratings",
     meshes=estate,
-    backends=[smi.Backend("reviews-v1", weight=90), smi.Backend("reviews-v2", weight=10)],
+    backends=[smi.Backend("ratings-v1", weight=90), smi.Backend("ratings-v2", weight=10)],
 )
 
 smi.TrafficTarget(
-    "productpage-reads-reviews",
+    "reviews-reads-ratings",
     namespace="bookinfo",
     meshes=estate,
-    destination=smi.ServiceAccount("reviews"),
-    sources=[smi.ServiceAccount("productpage")],
+    destination=smi.ServiceAccount("ratings"),
+    sources=[smi.ServiceAccount("reviews")],
     rules=[routes.rule("read")],
 )
 
-# SMI YAML that already exists (any apiVersion), applied to the first cluster only.
+# SMI YAML that already exists (any apiVersion), applied to the first cluster only. An object
+# written both here and above would be refused: one Kubernetes object, one writer.
 smi.Manifests("legacy", files=["../manifests/bookinfo/*.yaml"], meshes=[east])
 
 pulumi.export("canary", {mesh: [r.name for r in plan] for mesh, plan in canary.plans.items()})

@@ -10,7 +10,8 @@ import pulumi
 
 from ..errors import SmiError
 from ..meshes import Namer, translate
-from ..plan import Plan
+from ..meshes.base import default_namer
+from ..plan import SHARED_KINDS, Plan
 from ..spec.catalogue import Catalogue
 from ..spec.models import ObjectKey, SmiObject
 from ..spec.specset import Origin, SpecSet
@@ -42,6 +43,8 @@ def component_namer(component: str, mesh: str, owned: Sequence[ObjectKey]) -> Na
     single = owned[0] if len(owned) == 1 else None
 
     def name(owner: ObjectKey, role: str) -> str:
+        if owner.kind in SHARED_KINDS:  # registered once, under the Mesh
+            return f"{mesh}-{default_namer(owner, role)}"
         if owner == single:
             return f"{component}-{mesh}-{role}"
         return f"{component}-{mesh}-{owner.namespace}-{owner.name}-{role}"
@@ -83,14 +86,19 @@ class SmiComponent(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None,
         props: dict[str, object] | None = None,
     ) -> None:
-        chosen = mesh_list(meshes, f"{type_name} {resource_name}")
+        claimant = f"{type_name} {resource_name}"
+        chosen = mesh_list(meshes, claimant)
         plans: dict[str, Plan] = {}
+        shared: dict[str, Plan] = {}
         for mesh in chosen:
             catalogue: Catalogue = mesh.catalogue.merged(specs.catalogue)
             mesh_specs = dataclasses.replace(specs, catalogue=catalogue)
             namer = component_namer(resource_name, mesh.mesh_resource_name, owned)
             plan = translate(mesh_specs, mesh.kind, mesh.options, namer)
             plans[mesh.mesh_resource_name] = plan.owned_by(owned)
+            shared[mesh.mesh_resource_name] = plan.shared()
+            mesh.check_claims(plans[mesh.mesh_resource_name], claimant)
+            mesh.check_shared(shared[mesh.mesh_resource_name])
         super().__init__(type_name, resource_name, props or {}, opts)
         self.plans = plans
         self.resources = {}
@@ -98,7 +106,9 @@ class SmiComponent(pulumi.ComponentResource):
             plan = plans[mesh.mesh_resource_name]
             for warning in plan.warnings:
                 pulumi.log.warn(f"mesh {mesh.mesh_resource_name}: {warning}", resource=self)
+            mesh.claim(plan, claimant)
             self.resources.update(register_plan(plan, self, mesh.provider))
+            mesh.register_shared(shared[mesh.mesh_resource_name])
         self.register_outputs({})
 
     def _init_single(

@@ -7,9 +7,11 @@ from typing import Any
 
 import pulumi
 
-from ..errors import SmiValidationError
+from ..errors import SmiError, SmiValidationError
 from ..meshes import MeshKind, Target, TargetOptions, parse_options, target
+from ..plan import Plan, Resource
 from ..spec.catalogue import Catalogue
+from .register import register_plan
 
 
 class Mesh(pulumi.ComponentResource):
@@ -79,4 +81,59 @@ class Mesh(pulumi.ComponentResource):
         self.provider = provider
         self.catalogue = catalogue or Catalogue()
         self.mesh_resource_name = resource_name
+        self.shared_resources: dict[str, pulumi.CustomResource] = {}
+        """Resources shared by several components (one per namespace or identity), by name."""
+        self._shared_plans: dict[str, Resource] = {}
+        self._claims: dict[tuple[str, str, str], str] = {}
         self.register_outputs({"kind": self.kind.value})
+
+    # --- one writer per object ----------------------------------------------------------
+
+    def check_claims(self, plan: Plan, claimant: str) -> None:
+        """Fail if another component already writes one of ``plan``'s Kubernetes objects.
+
+        Two writers of one object (say two VirtualServices for one apex host) would
+        overwrite each other on every ``pulumi up``.
+        """
+        for key in _identities(plan):
+            holder = self._claims.get(key)
+            if holder is not None and holder != claimant:
+                kind, namespace, name = key
+                raise SmiError(
+                    f"{claimant}: mesh {self.mesh_resource_name}: {kind} {namespace}/{name} is "
+                    f"already written by {holder}; one object needs one writer (put both SMI "
+                    "objects in one component, e.g. smi.Manifests, to have them merged)"
+                )
+
+    def claim(self, plan: Plan, claimant: str) -> None:
+        """Record ``claimant`` as the writer of ``plan``'s Kubernetes objects."""
+        for key in _identities(plan):
+            self._claims[key] = claimant
+
+    def check_shared(self, plan: Plan) -> None:
+        """Fail if a shared resource was registered before with other properties."""
+        for resource in plan:
+            known = self._shared_plans.get(resource.name)
+            if known is not None and known.properties != resource.properties:
+                raise SmiError(
+                    f"mesh {self.mesh_resource_name}: shared resource {resource.name} is "
+                    "planned twice with different properties"
+                )
+
+    def register_shared(self, plan: Plan) -> None:
+        """Register the shared resources not registered yet, as children of this Mesh."""
+        fresh = Plan(tuple(r for r in plan if r.name not in self._shared_plans))
+        self._shared_plans.update({r.name: r for r in fresh})
+        self.shared_resources.update(register_plan(fresh, self, self.provider))
+
+
+def _identities(plan: Plan) -> list[tuple[str, str, str]]:
+    return [
+        (
+            r.properties["kind"],
+            r.properties["metadata"].get("namespace", ""),
+            r.properties["metadata"]["name"],
+        )
+        for r in plan
+        if r.is_kubernetes
+    ]

@@ -42,6 +42,18 @@ Namer = Callable[[ObjectKey, str], str]
 """Gives the Pulumi logical name of the resource playing ``role`` for an SMI object."""
 
 
+def namespace_owner(namespace: str) -> ObjectKey:
+    """The owner of a resource shared by everything in ``namespace``."""
+    return ObjectKey("Namespace", namespace, namespace)
+
+
+def service_account_owner(namespace: str, name: str) -> ObjectKey:
+    """The owner of a resource shared by every SMI object naming this ServiceAccount."""
+    return ObjectKey("ServiceAccount", namespace, name)
+
+
 def default_namer(owner: ObjectKey, role: str) -> str:
-    """``<namespace>-<name>-<role>``: unique within one translation, stable across runs."""
+    """``<namespace>-<name>-<role>`` (``<namespace>-<role>`` for namespace-wide resources)."""
+    if owner.kind == "Namespace":
+        return f"{owner.namespace}-{role}"
     return f"{owner.namespace}-{owner.name}-{role}"

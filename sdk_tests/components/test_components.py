@@ -186,3 +186,20 @@ def test_mesh_options_are_validated() -> None:
 def test_components_need_a_mesh() -> None:
     with pytest.raises(smi.SmiError, match=r"at least one smi\.Mesh"):
         run_program(lambda: smi.TCPRoute("db", meshes=[]))
+
+
+def test_two_components_writing_one_object_are_refused() -> None:
+    def program() -> None:
+        mesh = smi.Mesh("dc1", "smi")
+        smi.TCPRoute("db", meshes=mesh, ports=[5432], namespace="data")
+        smi.TCPRoute("db-again", object_name="db", meshes=mesh, ports=[5433], namespace="data")
+
+    with pytest.raises(
+        smi.SmiError, match="TCPRoute data/db is already written by smi:index:TCPRoute db;"
+    ):
+        run_program(program)
+
+
+def test_the_same_object_in_two_meshes_is_fine() -> None:
+    recording = run_program(lambda: bookinfo(list(estate())))
+    assert len(recording.by_type("kubernetes:split.smi-spec.io/v1alpha4:TrafficSplit")) == 2

@@ -1,0 +1,74 @@
+"""TrafficSplits grouped by apex Service, written once for every routing target.
+
+Meshes route by destination host, so every TrafficSplit of one apex ends up in one
+routing object. They merge this way: each split with ``matches`` routes the
+matching requests to its backends (splits in name order, first match wins), and
+everything else goes to the one split without ``matches`` — or, when there is
+none, to the apex Service unchanged. Two splits without ``matches`` on one apex
+have no defined meaning (smi-spec#59) and are an error.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..errors import TranslationError
+from ..spec.models import HTTPMatch, HTTPRouteGroup, ObjectKey, TrafficSplit
+from ..spec.specset import SpecSet
+
+
+@dataclass(frozen=True)
+class ApexRouting:
+    """Every TrafficSplit of one apex Service."""
+
+    namespace: str
+    apex: str
+    matched: tuple[TrafficSplit, ...]
+    """Splits with ``matches``, in name order."""
+    default: TrafficSplit | None
+    """The split for requests no ``matches`` select; None sends them to the apex itself."""
+
+    @property
+    def owner(self) -> ObjectKey:
+        """The SMI object the merged routing resources are attributed to."""
+        return (self.default or self.matched[0]).key
+
+    @property
+    def splits(self) -> tuple[TrafficSplit, ...]:
+        """Every split of this apex, matched ones first."""
+        return self.matched + ((self.default,) if self.default else ())
+
+
+def by_apex(specs: SpecSet) -> Iterator[ApexRouting]:
+    """The splits of ``specs`` grouped by apex, in namespace/apex order."""
+    groups: dict[tuple[str, str], list[TrafficSplit]] = defaultdict(list)
+    for split in specs.traffic_splits:
+        groups[(split.metadata.namespace, split.spec.service)].append(split)
+    for (namespace, apex), splits in sorted(groups.items()):
+        defaults = [s for s in splits if not s.spec.matches]
+        if len(defaults) > 1:
+            names = ", ".join(s.metadata.name for s in defaults)
+            raise TranslationError(
+                [
+                    specs.problem(
+                        defaults[1].key,
+                        "spec.service",
+                        f"apex Service {namespace}/{apex} is split by several TrafficSplits "
+                        f"without matches ({names}); merge them into one",
+                    )
+                ]
+            )
+        matched = tuple(sorted((s for s in splits if s.spec.matches), key=lambda s: s.key))
+        yield ApexRouting(namespace, apex, matched, defaults[0] if defaults else None)
+
+
+def split_matches(specs: SpecSet, split: TrafficSplit) -> list[HTTPMatch]:
+    """Every match of every HTTPRouteGroup the split names (they are ORed)."""
+    matches: list[HTTPMatch] = []
+    for ref in split.spec.matches:
+        group = specs.get(HTTPRouteGroup, split.metadata.namespace, ref.name)
+        if group is not None:  # SpecSet.build guarantees it exists
+            matches.extend(group.spec.matches)
+    return matches
