@@ -156,7 +156,8 @@ def _map_problems(value: Any, path: str, *, label_values: bool) -> Iterator[tupl
         if not isinstance(key, str) or not isinstance(val, str):
             yield f"{path}[{key!r}]", "keys and values must be strings"
             continue
-        prefix, _, name = key.rpartition("/")
+        # The API server checks annotation keys lower-cased (ValidateAnnotations), label keys as is.
+        prefix, _, name = (key if label_values else key.lower()).rpartition("/")
         if not _QUALIFIED_NAME.fullmatch(name) or len(name) > 63:
             yield f"{path}[{key!r}]", "invalid key (name part: [A-Za-z0-9-_.], at most 63)"
         elif prefix and (not _DNS_SUBDOMAIN.fullmatch(prefix) or len(prefix) > 253):

@@ -11,13 +11,27 @@ from ..spec.models import ObjectKey, ObjectMeta
 MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi-smi"}
 
 
-def object_metadata(name: str, namespace: str, source: ObjectMeta | None = None) -> dict[str, Any]:
-    """Metadata for an emitted object: the source object's labels and annotations, plus ours."""
+NOT_CARRIED = frozenset({"kubectl.kubernetes.io/last-applied-configuration"})
+"""Annotations of an SMI object that say something about that object only."""
+
+
+def object_metadata(
+    name: str, namespace: str, source: ObjectMeta | None = None, drop: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Metadata for an emitted object: the source object's labels and annotations, plus ours.
+
+    Annotations in :data:`NOT_CARRIED` or ``drop`` are not copied.
+    """
     metadata: dict[str, Any] = {"name": name, "namespace": namespace}
     labels = {**(source.labels if source else {}), **MANAGED_BY}
     metadata["labels"] = dict(sorted(labels.items()))
-    if source and source.annotations:
-        metadata["annotations"] = dict(sorted(source.annotations.items()))
+    annotations = {
+        k: v
+        for k, v in sorted((source.annotations if source else {}).items())
+        if k not in NOT_CARRIED | drop
+    }
+    if annotations:
+        metadata["annotations"] = annotations
     return metadata
 
 

@@ -32,6 +32,11 @@ class Match:
     value: str = ""
 
 
+def escape(text: str) -> str:
+    """``text`` as a regex matching it literally (only regex syntax is escaped)."""
+    return "".join(f"\\{c}" if c in _META else c for c in text)
+
+
 def literal(pattern: str) -> str | None:
     """The string ``pattern`` matches literally, or None if it has regex syntax."""
     chars: list[str] = []
@@ -62,10 +67,14 @@ def smi_path(path_regex: str | None) -> Match:
         return Match("any")
     body = path_regex.removeprefix("^")
     if "|" not in body and body.endswith("$") and not body.endswith("\\$"):
-        exact = literal(body[:-1])
+        inner = body[:-1]
+        exact = literal(inner)
         if exact is not None:
             return Match("exact", exact)
-        return Match("regex", body[:-1])
+        if _ends_with_any(inner):  # '/api/.*$' is the same as '/api/.*'
+            body = inner
+        else:
+            return Match("regex", inner)
     prefix = literal(body[:-2]) if _ends_with_any(body) else literal(body)
     if prefix is not None:
         return Match("prefix", prefix) if prefix else Match("any")

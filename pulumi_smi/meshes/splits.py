@@ -31,9 +31,14 @@ class ApexRouting:
     """The split for requests no ``matches`` select; None sends them to the apex itself."""
 
     @property
+    def owner_split(self) -> TrafficSplit:
+        """The split the merged routing resources are attributed to."""
+        return self.default or self.matched[0]
+
+    @property
     def owner(self) -> ObjectKey:
-        """The SMI object the merged routing resources are attributed to."""
-        return (self.default or self.matched[0]).key
+        """The key of :attr:`owner_split`."""
+        return self.owner_split.key
 
     @property
     def splits(self) -> tuple[TrafficSplit, ...]:

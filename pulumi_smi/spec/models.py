@@ -94,7 +94,7 @@ class ObjectMeta(BaseModel):
     @classmethod
     def _annotations(cls, annotations: dict[str, str]) -> dict[str, str]:
         for key in annotations:
-            _check(label_key_problem(key))
+            _check(label_key_problem(key.lower()))  # as the API server checks annotation keys
         return annotations
 
 

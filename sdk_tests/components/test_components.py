@@ -203,3 +203,39 @@ def test_two_components_writing_one_object_are_refused() -> None:
 def test_the_same_object_in_two_meshes_is_fine() -> None:
     recording = run_program(lambda: bookinfo(list(estate())))
     assert len(recording.by_type("kubernetes:split.smi-spec.io/v1alpha4:TrafficSplit")) == 2
+
+
+def test_two_split_components_on_one_istio_apex_are_refused() -> None:
+    def program() -> None:
+        mesh = smi.Mesh("dc1", "istio", provider=k8s.Provider("dc1-k8s", kubeconfig="x"))
+        backends = [smi.Backend("web-v1", 1)]
+        smi.TrafficSplit("web-a", service="web", meshes=mesh, backends=backends)
+        smi.TrafficSplit("web-b", service="web", meshes=mesh, backends=backends)
+
+    with pytest.raises(smi.SmiError) as err:
+        run_program(program)
+    assert "smi:index:TrafficSplit web-b: mesh dc1: VirtualService default/web is already " in str(
+        err.value
+    )
+
+
+def test_istio_split_component_registers_its_virtual_service(preview: bool) -> None:
+    made: list[smi.TrafficSplit] = []
+
+    def program() -> None:
+        mesh = smi.Mesh("dc1", "istio", provider=k8s.Provider("dc1-k8s", kubeconfig="x"))
+        made.append(
+            smi.TrafficSplit(
+                "web",
+                service="web",
+                meshes=mesh,
+                backends=[smi.Backend("web-v1", 3), smi.Backend("web-v2", 1)],
+            )
+        )
+
+    recording = run_program(program, preview=preview)
+    assert_registers_its_plans(recording, made[0], "web")
+    vs = recording.by_name("web-dc1-virtualservice")
+    assert vs.type == "kubernetes:networking.istio.io/v1:VirtualService"
+    weights = [d["weight"] for d in vs.inputs["spec"]["http"][0]["route"]]
+    assert weights == [75, 25]

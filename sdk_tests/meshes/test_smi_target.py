@@ -80,7 +80,10 @@ def test_labels_and_annotations_are_kept_and_marked_as_ours() -> None:
     text = """
 apiVersion: specs.smi-spec.io/v1alpha4
 kind: TCPRoute
-metadata: {name: t, labels: {team: a}, annotations: {note: x}}
+metadata:
+  name: t
+  labels: {team: a}
+  annotations: {note: x, kubectl.kubernetes.io/last-applied-configuration: "{}"}
 spec: {matches: {ports: [1]}}
 """
     (resource,) = translate(load_text(text), "smi")

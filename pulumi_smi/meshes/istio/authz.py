@@ -1,15 +1,367 @@
-"""TrafficTarget -> Istio AuthorizationPolicy + PeerAuthentication (written by a helper)."""
+"""TrafficTarget -> Istio AuthorizationPolicy + PeerAuthentication.
+
+Per TrafficTarget one ALLOW AuthorizationPolicy in the destination namespace, selecting the pods
+that run as the destination ServiceAccount (Istio cannot select by identity, so the pod labels
+come from the catalogue), allowing the sources' principals on the rules' operations. Shared per
+destination ServiceAccount: a STRICT PeerAuthentication (principals exist only on mTLS). Shared
+per namespace: an allow-nothing AuthorizationPolicy, which gives SMI's default deny to every
+workload no TrafficTarget names. Anything Istio cannot enforce is a warning; anything it can
+only express more widely is an error.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import Problem, TranslationError
 from ...plan import PlanWarning, Resource
+from ...spec.catalogue import Workload
+from ...spec.models import HTTPRouteGroup, ObjectKey, TCPRoute, TrafficTarget
+from ...spec.names import dns1123_subdomain_problem
 from ...spec.specset import SpecSet
-from ..base import Namer
+from ..base import Namer, namespace_owner, service_account_owner
+from ..identity import spiffe_principal
+from ..kube import manifest_resource, object_metadata
+from .authz_match import HTTPOperation, Untranslatable, http_operation, target_ports
 from .options import IstioPolicyOptions
+
+DEFAULT_DENY_NAME = "smi-default-deny"
+_KINDS = ("AuthorizationPolicy", "PeerAuthentication")
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The pods of a destination ServiceAccount one policy selects (``suffix``: per workload)."""
+
+    labels: dict[str, str]
+    workloads: tuple[Workload, ...]
+    suffix: str = ""
+
+
+@dataclass
+class _Access:
+    """What a TrafficTarget allows, before ports are resolved per selection."""
+
+    http: list[HTTPOperation] = field(default_factory=list)
+    tcp: bool = False
+    tcp_ports: set[int] = field(default_factory=set)
+    every_tcp_port: bool = False
+    warnings: list[PlanWarning] = field(default_factory=list)
 
 
 def authorization_resources(
     specs: SpecSet, options: IstioPolicyOptions, namer: Namer
 ) -> tuple[list[Resource], list[PlanWarning]]:
-    """The Istio policy resources and warnings for every TrafficTarget in ``specs``."""
-    return [], []
+    """The Istio policy resources and warnings for every TrafficTarget in ``specs``.
+
+    Raises :class:`~pulumi_smi.errors.TranslationError` with one problem per TrafficTarget
+    that cannot be translated without widening access (no partial result).
+    """
+    api = f"security.istio.io/{options.istio_api}"
+    policies: list[Resource] = []
+    warnings: list[PlanWarning] = []
+    problems: list[Problem] = []
+    selections: dict[ObjectKey, tuple[ObjectKey, list[_Selection]]] = {}
+    for target in specs.traffic_targets:
+        try:
+            chosen = _selections(specs, target)
+            resources, notes = _target_policies(specs, target, chosen, options, namer, api)
+        except Untranslatable as exc:
+            problems.append(specs.problem(target.key, exc.path, exc.message))
+            continue
+        policies += resources
+        warnings += notes
+        destination = target.spec.destination
+        owner = service_account_owner(target.metadata.namespace, destination.name)
+        selections.setdefault(owner, (target.key, chosen))
+    shared: list[Resource] = []
+    if options.strict_mtls:
+        shared += _peer_authentications(selections, namer, api, specs, problems)
+    if options.default_deny:
+        namespaces = sorted({t.metadata.namespace for t in specs.traffic_targets})
+        shared += [_default_deny(ns, namer, api) for ns in namespaces]
+        warnings += [_default_deny_warning(ns) for ns in namespaces]
+    resources = sorted(policies + shared, key=_order)
+    problems += _name_clashes(resources, specs)
+    if problems:
+        raise TranslationError(problems)
+    return resources, warnings
+
+
+def _order(resource: Resource) -> tuple[int, str, str]:
+    metadata = resource.properties["metadata"]
+    return (_KINDS.index(resource.properties["kind"]), metadata["namespace"], metadata["name"])
+
+
+# --- destination selection -------------------------------------------------------------
+
+
+def _selections(specs: SpecSet, target: TrafficTarget) -> list[_Selection]:
+    """The pod selectors covering exactly the destination ServiceAccount's known workloads.
+
+    One selector (the labels all its workloads share) when no workload of another
+    ServiceAccount in the namespace carries them too; otherwise one per workload. A selector
+    that would also select another identity's pods is an error: the allow would reach them.
+    """
+    namespace, account = target.metadata.namespace, target.spec.destination.name
+    catalogue = specs.catalogue
+    mine = sorted(catalogue.workloads_of(namespace, account), key=lambda w: (w.kind, w.name))
+    where = "spec.destination.name"
+    if not mine:
+        raise Untranslatable(
+            where,
+            f"no known workload runs as ServiceAccount {namespace}/{account}: Istio selects "
+            "the pods to protect by label, so pass the Deployment, StatefulSet or DaemonSet "
+            f"manifest whose pod template uses serviceAccountName: {account} (pulumi-smi never "
+            "falls back to a namespace-wide policy)",
+        )
+    others = [
+        w
+        for w in catalogue.workloads
+        if w.namespace == namespace and w.service_account_name != account
+    ]
+    common = dict(set.intersection(*(set(w.pod_labels.items()) for w in mine)))
+    if common and not _overlaps(common, others):
+        return [_Selection(dict(sorted(common.items())), tuple(mine))]
+    names = Counter(w.name for w in mine)
+    chosen = []
+    for workload in mine:
+        if not workload.pod_labels or _overlaps(workload.pod_labels, others):
+            raise Untranslatable(
+                where,
+                f"the pods of {workload.kind} {namespace}/{workload.name} (ServiceAccount "
+                f"{account}) have no labels that pods of other ServiceAccounts in the namespace "
+                f"lack ({_labels(workload.pod_labels)}): a policy selecting them would also "
+                "apply to those pods; give them a distinguishing label",
+            )
+        suffix = workload.name if names[workload.name] == 1 else f"{workload.kind}-{workload.name}"
+        chosen.append(_Selection(dict(sorted(workload.pod_labels.items())), (workload,), suffix))
+    return chosen
+
+
+def _overlaps(labels: dict[str, str], workloads: Iterable[Workload]) -> bool:
+    return any(all(w.pod_labels.get(k) == v for k, v in labels.items()) for w in workloads)
+
+
+def _labels(labels: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) or "no labels"
+
+
+# --- one TrafficTarget -----------------------------------------------------------------
+
+
+def _target_policies(
+    specs: SpecSet,
+    target: TrafficTarget,
+    chosen: list[_Selection],
+    options: IstioPolicyOptions,
+    namer: Namer,
+    api: str,
+) -> tuple[list[Resource], list[PlanWarning]]:
+    access = _access(specs, target)
+    principals = list(
+        dict.fromkeys(
+            spiffe_principal(options.trust_domain, s.namespace or "", s.name)
+            for s in target.spec.sources
+        )
+    )
+    namespace, name = target.metadata.namespace, target.metadata.name
+    resources = []
+    for selection in chosen:
+        ports = _resolved_ports(specs, target, access, selection)
+        spec: dict[str, Any] = {"selector": {"matchLabels": selection.labels}, "action": "ALLOW"}
+        rules = _rules(access, principals, ports)
+        if rules:
+            spec["rules"] = rules
+        role = "authorizationpolicy" + (f"-{selection.suffix}" if selection.suffix else "")
+        policy_name = f"{name}-{selection.suffix}" if selection.suffix else name
+        resources.append(
+            manifest_resource(
+                namer(target.key, role),
+                api,
+                "AuthorizationPolicy",
+                object_metadata(_checked(policy_name), namespace, target.metadata),
+                spec,
+                target.key,
+            )
+        )
+    return resources, access.warnings
+
+
+def _access(specs: SpecSet, target: TrafficTarget) -> _Access:
+    access = _Access()
+    namespace = target.metadata.namespace
+    for index, rule in enumerate(target.spec.rules):
+        where = f"spec.rules[{index}]"
+        if rule.kind == "UDPRoute":
+            access.warnings.append(_udp_warning(target, rule.name, index))
+        elif rule.kind == "TCPRoute":
+            route = specs.get(TCPRoute, namespace, rule.name)
+            assert route is not None  # SpecSet.build rejects dangling references
+            access.tcp = True
+            access.tcp_ports.update(route.spec.matches.ports)
+            access.every_tcp_port |= not route.spec.matches.ports
+        else:
+            group = specs.get(HTTPRouteGroup, namespace, rule.name)
+            assert group is not None
+            operations = _http_operations(target, group, rule.matches, where)
+            access.http += operations
+            access.warnings += [PlanWarning(op.note, target.key) for op in operations if op.note]
+    if not access.http and not access.tcp:
+        access.warnings.append(
+            PlanWarning(
+                f"TrafficTarget {namespace}/{target.metadata.name} has only UDPRoute rules: its "
+                "AuthorizationPolicy has no rules, so it allows nothing (SMI's default deny for "
+                "TCP and HTTP) unless another TrafficTarget allows it",
+                target.key,
+            )
+        )
+    return access
+
+
+def _http_operations(
+    target: TrafficTarget, group: HTTPRouteGroup, names: tuple[str, ...], where: str
+) -> list[HTTPOperation]:
+    if names:
+        selected = [(f"{where}.matches[{i}]", group.match(n)) for i, n in enumerate(names)]
+    else:
+        selected = [(where, m) for m in group.spec.matches]
+    operations = []
+    for path, match in selected:
+        assert match is not None  # SpecSet.build rejects unknown match names
+        about = f"HTTPRouteGroup {group.metadata.name} match {match.name!r}"
+        try:
+            operation = http_operation(match, path)
+        except Untranslatable as exc:
+            raise Untranslatable(exc.path, f"{about}: {exc.message}") from None
+        if operation.note:
+            key = target.key
+            text = f"TrafficTarget {key.namespace}/{key.name}: {about}: {operation.note}"
+            operation = HTTPOperation(operation.operation, operation.when, text)
+        operations.append(operation)
+    return operations
+
+
+def _resolved_ports(
+    specs: SpecSet, target: TrafficTarget, access: _Access, selection: _Selection
+) -> list[str]:
+    if not access.tcp or access.every_tcp_port:
+        return []
+    index = next(i for i, r in enumerate(target.spec.rules) if r.kind == "TCPRoute")
+    return target_ports(
+        specs.catalogue,
+        target.metadata.namespace,
+        selection.workloads,
+        sorted(access.tcp_ports),
+        f"spec.rules[{index}]",
+    )
+
+
+def _rules(access: _Access, principals: list[str], ports: list[str]) -> list[dict[str, Any]]:
+    """Istio rules: HTTP operations (restricted to the TCPRoute ports), else ports only."""
+    source = [{"source": {"principals": principals}}]
+    port_field = {"ports": ports} if ports else {}
+    if not access.http:
+        if not access.tcp:
+            return []
+        return [{"from": source, **({"to": [{"operation": port_field}]} if ports else {})}]
+    plain: list[dict[str, Any]] = []
+    conditional: list[dict[str, Any]] = []
+    for op in access.http:
+        operation = {"operation": {**op.operation, **port_field}}
+        if op.when:
+            rule = {"from": source, "to": [operation], "when": list(op.when)}
+            if rule not in conditional:
+                conditional.append(rule)
+        elif operation not in plain:
+            plain.append(operation)
+    return ([{"from": source, "to": plain}] if plain else []) + conditional
+
+
+def _udp_warning(target: TrafficTarget, route: str, index: int) -> PlanWarning:
+    key = target.key
+    return PlanWarning(
+        f"TrafficTarget {key.namespace}/{key.name}: spec.rules[{index}] (UDPRoute {route}) is "
+        "not enforced: Istio does not proxy UDP, so no AuthorizationPolicy can allow or deny it; "
+        "nothing is emitted for this rule",
+        key,
+    )
+
+
+# --- shared per ServiceAccount and per namespace ----------------------------------------
+
+
+def _peer_authentications(
+    selections: dict[ObjectKey, tuple[ObjectKey, list[_Selection]]],
+    namer: Namer,
+    api: str,
+    specs: SpecSet,
+    problems: list[Problem],
+) -> list[Resource]:
+    resources = []
+    for owner, (target, chosen) in sorted(selections.items()):
+        for selection in chosen:
+            suffix = f"-{selection.suffix}" if selection.suffix else ""
+            name = f"{owner.name}{suffix}-strict-mtls"
+            problem = dns1123_subdomain_problem(name)
+            if problem:
+                message = f"PeerAuthentication name for ServiceAccount {owner.name}: {problem}"
+                problems.append(specs.problem(target, "spec.destination.name", message))
+                continue
+            spec = {"selector": {"matchLabels": selection.labels}, "mtls": {"mode": "STRICT"}}
+            resources.append(
+                manifest_resource(
+                    namer(owner, f"peerauthentication{suffix}"),
+                    api,
+                    "PeerAuthentication",
+                    object_metadata(name, owner.namespace),
+                    spec,
+                    owner,
+                )
+            )
+    return resources
+
+
+def _default_deny(namespace: str, namer: Namer, api: str) -> Resource:
+    owner = namespace_owner(namespace)
+    metadata = object_metadata(DEFAULT_DENY_NAME, namespace)
+    return manifest_resource(
+        namer(owner, "default-deny"), api, "AuthorizationPolicy", metadata, {}, owner
+    )
+
+
+def _default_deny_warning(namespace: str) -> PlanWarning:
+    return PlanWarning(
+        f"namespace {namespace}: the allow-nothing AuthorizationPolicy {DEFAULT_DENY_NAME} "
+        f"denies all traffic to every workload in {namespace} that no TrafficTarget allows "
+        "(Prometheus scraping through the sidecar and ingress gateways included), as SMI's "
+        "default deny does; to keep Istio's allow-by-default for them, set default_deny to "
+        "false (--set default_deny=false, or options={'default_deny': False})",
+        namespace_owner(namespace),
+    )
+
+
+def _checked(name: str) -> str:
+    problem = dns1123_subdomain_problem(name)
+    if problem:
+        raise Untranslatable("metadata.name", f"AuthorizationPolicy name: {problem}")
+    return name
+
+
+def _name_clashes(resources: list[Resource], specs: SpecSet) -> list[Problem]:
+    """Two emitted objects of one kind with the same namespace/name would overwrite each other."""
+    seen: dict[tuple[str, str, str], Resource] = {}
+    problems = []
+    for resource in resources:
+        props = resource.properties
+        key = (props["kind"], props["metadata"]["namespace"], props["metadata"]["name"])
+        if key in seen:
+            owners = [r.owner for r in (resource, seen[key]) if r.owner]
+            owner = next((o for o in owners if o.kind == "TrafficTarget"), owners[0])
+            message = f"emits {key[0]} {key[1]}/{key[2]}, which {seen[key].name} also emits"
+            problems.append(specs.problem(owner, "metadata.name", message))
+        seen[key] = resource
+    return problems

@@ -1,15 +1,227 @@
-"""TrafficSplit -> Istio VirtualService."""
+"""TrafficSplit -> Istio VirtualService: one per apex Service, host-level splitting.
+
+Backends are separate Services (as in SMI and Flagger), so each destination is a
+backend host; no DestinationRule subsets are needed. Weights become integer
+percentages summing to 100 (largest remainder) and zero-weight backends are left
+out: a lone destination gets all traffic in Istio, whatever its weight.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ...errors import TranslationError
 from ...plan import PlanWarning, Resource
+from ...spec.catalogue import ServicePort
+from ...spec.models import HTTPMatch, TrafficSplit
 from ...spec.specset import SpecSet
 from ..base import Namer
+from ..kube import manifest_resource, object_metadata
+from ..paths import Match, escape, smi_header, smi_path
+from ..services import apex_ports, backend_lacks_port, is_http
+from ..splits import ApexRouting, by_apex, split_matches
+from ..weights import percentages
 from .options import IstioOptions
+
+GATEWAYS_ANNOTATION = "VirtualService.v1alpha3.networking.istio.io/spec.gateways"
+"""smi-adapter-istio's annotation on a TrafficSplit: ingress gateways to bind the split to."""
+
+
+class _Builder:
+    """Builds the VirtualService of one apex; collects warnings."""
+
+    def __init__(self, specs: SpecSet, options: IstioOptions, routing: ApexRouting) -> None:
+        self.specs, self.options, self.routing = specs, options, routing
+        self.warnings: list[PlanWarning] = []
+
+    def host(self, service: str) -> str:
+        return f"{service}.{self.routing.namespace}.svc.{self.options.domain_suffix}"
+
+    def warn(self, split: TrafficSplit, message: str) -> None:
+        where = f"TrafficSplit {split.metadata.namespace}/{split.metadata.name}"
+        self.warnings.append(PlanWarning(f"{where}: {message}", split.key))
+
+    def destinations(self, split: TrafficSplit, port: int | None) -> list[dict[str, Any]]:
+        """Weighted destinations for ``port`` (None: every port), SMI's port rule applied."""
+        backends = [
+            b
+            for b in split.spec.backends
+            if port is None
+            or not backend_lacks_port(self.specs, self.routing.namespace, b.service, port)
+        ]
+        if not any(b.weight for b in backends):
+            self.warn(split, f"no backend with a weight has port {port}; it stays on the apex")
+            return self.apex_destination()
+        shares, notes = percentages(backends)
+        for note in notes:
+            self.warn(split, note)
+        return [{"destination": {"host": self.host(s)}, "weight": w} for s, w in shares]
+
+    def apex_destination(self) -> list[dict[str, Any]]:
+        return [{"destination": {"host": self.host(self.routing.apex)}, "weight": 100}]
+
+    def default_destinations(self, port: int | None) -> list[dict[str, Any]]:
+        default = self.routing.default
+        return self.destinations(default, port) if default else self.apex_destination()
+
+    def http_routes(self, port: int | None) -> list[dict[str, Any]]:
+        routes = []
+        for split in self.routing.matched:
+            matches = [
+                m
+                for match in split_matches(self.specs, split)
+                for m in http_match_requests(match, port)
+            ]
+            routes.append(
+                {
+                    "name": split.metadata.name,
+                    "match": matches,
+                    "route": self.destinations(split, port),
+                }
+            )
+        default = self.routing.default
+        routes.append(
+            {
+                "name": default.metadata.name if default else "apex",
+                **({"match": [{"port": port}]} if port is not None else {}),
+                "route": self.default_destinations(port),
+            }
+        )
+        return routes
+
+    def tcp_routes(self, ports: Sequence[ServicePort]) -> list[dict[str, Any]]:
+        if self.routing.default is None:
+            return []  # only matched splits: TCP traffic keeps going to the apex unchanged
+        return [
+            {"match": [{"port": p.port}], "route": self.default_destinations(p.port)} for p in ports
+        ]
+
+    def spec(self) -> dict[str, Any]:
+        ports = apex_ports(self.specs, self.routing.owner_split)
+        spec: dict[str, Any] = {"hosts": [self.host(self.routing.apex)]}
+        gateways = self.gateways()
+        if gateways:
+            spec["gateways"] = gateways
+        if ports is None:
+            self.warn(
+                self.routing.owner_split,
+                f"Service {self.routing.namespace}/{self.routing.apex} is not in the input: "
+                "assuming every port is HTTP (add the Service manifest to split TCP ports)",
+            )
+            spec["http"] = self.http_routes(None)
+            return spec
+        http_ports = [p for p in ports if is_http(p)]
+        tcp_ports = [p for p in ports if not is_http(p) and p.protocol == "TCP"]
+        for port in ports:
+            if port.protocol != "TCP":
+                self.warn(
+                    self.routing.owner_split,
+                    f"port {port.port} is {port.protocol}: Istio does not route it",
+                )
+        if tcp_ports and self.routing.matched:
+            names = ", ".join(s.metadata.name for s in self.routing.matched)
+            self.warn(
+                self.routing.matched[0],
+                f"matches of {names} cannot apply to TCP port(s) "
+                f"{', '.join(str(p.port) for p in tcp_ports)}",
+            )
+        if http_ports:
+            spec["http"] = self.http_for(http_ports)
+        tcp = self.tcp_routes(tcp_ports)
+        if tcp:
+            spec["tcp"] = tcp
+        return spec
+
+    def http_for(self, ports: Sequence[ServicePort]) -> list[dict[str, Any]]:
+        """HTTP routes for all ports at once, or per port where backends lack some of them."""
+        if not any(
+            backend_lacks_port(self.specs, self.routing.namespace, b.service, p.port)
+            for split in self.routing.splits
+            for b in split.spec.backends
+            for p in ports
+        ):
+            return self.http_routes(None)
+        return [route for p in ports for route in self.http_routes(p.port)]
+
+    def gateways(self) -> list[str]:
+        """Gateways named by the splits' annotation, plus ``mesh`` (or sidecars lose the split)."""
+        named: list[str] = []
+        for split in self.routing.splits:
+            raw = split.metadata.annotations.get(GATEWAYS_ANNOTATION)
+            if raw is None:
+                continue
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                value = None
+            if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+                raise TranslationError(
+                    [
+                        self.specs.problem(
+                            split.key,
+                            f"metadata.annotations.{GATEWAYS_ANNOTATION}",
+                            'must be a JSON list of gateway names, e.g. ["istio-system/public"]',
+                        )
+                    ]
+                )
+            named.extend(g for g in value if g not in named)
+        return [*named, "mesh"] if named and "mesh" not in named else named
+
+
+def http_match_requests(match: HTTPMatch, port: int | None) -> list[dict[str, Any]]:
+    """Istio HTTPMatchRequests for one SMI match: one per method (Istio matches one)."""
+    request: dict[str, Any] = {}
+    uri = _string_match(smi_path(match.path_regex))
+    if uri:
+        request["uri"] = uri
+    if match.headers:
+        request["headers"] = {
+            name: _string_match(smi_header(value)) for name, value in match.headers.items()
+        }
+    if port is not None:
+        request["port"] = port
+    if match.any_method:
+        return [request]
+    return [{**request, "method": {"exact": method}} for method in match.methods]
+
+
+def _string_match(match: Match) -> dict[str, str]:
+    """An Istio StringMatch; suffix and presence have no field of their own, so are regexes."""
+    if match.kind == "any":
+        return {}
+    if match.kind in ("exact", "prefix", "regex"):
+        return {match.kind: match.value}
+    if match.kind == "present":
+        return {"regex": ".*"}
+    return {"regex": f".*{escape(match.value)}"}
 
 
 def virtual_services(
     specs: SpecSet, options: IstioOptions, namer: Namer
 ) -> tuple[list[Resource], list[PlanWarning]]:
     """One VirtualService per apex Service split by TrafficSplits in ``specs``."""
-    return [], []
+    resources: list[Resource] = []
+    warnings: list[PlanWarning] = []
+    for routing in by_apex(specs):
+        builder = _Builder(specs, options, routing)
+        spec = builder.spec()
+        owner = routing.owner_split
+        resources.append(
+            manifest_resource(
+                namer(owner.key, "virtualservice"),
+                f"networking.istio.io/{options.istio_api}",
+                "VirtualService",
+                object_metadata(
+                    routing.apex,
+                    routing.namespace,
+                    owner.metadata,
+                    frozenset({GATEWAYS_ANNOTATION}),
+                ),
+                spec,
+                owner.key,
+            )
+        )
+        warnings.extend(builder.warnings)
+    return resources, warnings

@@ -1,0 +1,65 @@
+"""Target ``gateway-api`` (GAMMA): HTTPRoute/GRPCRoute/TCPRoute attached to Services.
+
+Every apex Service port gets one route (:mod:`.routes`): HTTPRoute for
+HTTP ports, GRPCRoute for gRPC ports, TCPRoute for the others; UDP and SCTP ports get a
+warning. Gateway API has no access policy, so TrafficTargets are rendered with the policy
+API of the mesh named by ``policy``, or produce a warning each.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ...errors import UnsupportedTargetError
+from ...plan import Plan, PlanWarning, Resource
+from ...spec.specset import SpecSet
+from ..base import Namer
+from ..istio import authz
+from ..istio.options import IstioPolicyOptions
+from ..splits import by_apex
+from .routes import apex_routes
+
+
+class GatewayApiOptions(IstioPolicyOptions):
+    """Options of the ``gateway-api`` target."""
+
+    policy: Literal["istio", "linkerd"] | None = None
+    """Gateway API has no access policy: the mesh whose policy resources to emit for
+    TrafficTargets beside the routes. Without it, each TrafficTarget gives a warning."""
+    tcp_route_api: Literal["v1", "v1alpha2"] = "v1"
+    """API version of TCPRoutes: ``v1`` (Gateway API 1.6+ standard channel) or ``v1alpha2``
+    (the experimental channel of older releases)."""
+
+
+def translate(specs: SpecSet, options: GatewayApiOptions, namer: Namer) -> Plan:
+    """Translate every TrafficSplit (and, with ``policy``, TrafficTarget) in ``specs``."""
+    resources: list[Resource] = []
+    warnings: list[PlanWarning] = []
+    for routing in by_apex(specs):
+        routes, route_warnings = apex_routes(specs, routing, options.tcp_route_api, namer)
+        resources.extend(routes)
+        warnings.extend(route_warnings)
+    policies, policy_warnings = _policy(specs, options, namer)
+    return Plan(tuple(resources + policies), tuple(warnings + policy_warnings))
+
+
+def _policy(
+    specs: SpecSet, options: GatewayApiOptions, namer: Namer
+) -> tuple[list[Resource], list[PlanWarning]]:
+    """The access policy resources of the chosen mesh, or a warning per TrafficTarget."""
+    if options.policy == "istio":
+        return authz.authorization_resources(specs, options, namer)
+    if options.policy == "linkerd":
+        raise UnsupportedTargetError(
+            "gateway-api: policy 'linkerd' is not supported yet; use policy=istio, or leave "
+            "policy unset to translate the routes only"
+        )
+    return [], [
+        PlanWarning(
+            f"TrafficTarget {target.metadata.namespace}/{target.metadata.name}: Gateway API "
+            "has no access policy, so it is not enforced; choose the mesh's policy with "
+            "--set policy=istio",
+            target.key,
+        )
+        for target in specs.traffic_targets
+    ]

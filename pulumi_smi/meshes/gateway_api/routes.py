@@ -1,0 +1,312 @@
+"""The GAMMA routes of one apex Service: one HTTPRoute, GRPCRoute or TCPRoute per port.
+
+Every route attaches to the apex Service port (``parentRefs``) and holds, in order, one
+rule per TrafficSplit with ``matches`` (name order) and the catch-all rule: the split
+without ``matches``, or the apex Service itself. Backends lacking the port are left out
+(SMI's port rule); a split left without a backend on a port does not apply there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from math import gcd
+from typing import Any
+
+from ...errors import TranslationError
+from ...plan import PlanWarning, Resource
+from ...spec.catalogue import ServicePort
+from ...spec.models import HTTPMatch, HTTPRouteGroup, TrafficSplit
+from ...spec.specset import SpecSet
+from ..base import Namer
+from ..kube import manifest_resource, object_metadata
+from ..services import backend_lacks_port, is_grpc, is_http, require_apex_ports
+from ..splits import ApexRouting
+from ..weights import serving
+from .matches import (
+    Inexpressible,
+    Match,
+    grpc_matches,
+    http_matches,
+    may_outrank,
+    uses_regex_paths,
+    with_regex_any_path,
+)
+
+GROUP = "gateway.networking.k8s.io"
+MAX_WEIGHT = 1_000_000
+MAX_REFS = 16
+MAX_RULES = 16
+MAX_MATCHES = 64
+MAX_ROUTE_MATCHES = 127
+Rule = dict[str, Any]
+
+
+@dataclass
+class _Port:
+    """What one apex port's route is built from, and the warnings it collects."""
+
+    specs: SpecSet
+    routing: ApexRouting
+    port: int
+    warnings: list[PlanWarning] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"{self.routing.namespace}/{self.routing.apex} port {self.port}"
+
+    def warn(self, split: TrafficSplit, text: str) -> None:
+        self.warnings.append(PlanWarning(f"TrafficSplit {_name(split)}: {text}", split.key))
+
+    def fail(self, split: TrafficSplit, path: str, text: str) -> TranslationError:
+        return TranslationError([self.specs.problem(split.key, path, text)])
+
+
+def apex_routes(
+    specs: SpecSet, routing: ApexRouting, tcp_route_api: str, namer: Namer
+) -> tuple[list[Resource], list[PlanWarning]]:
+    """The routes of every port of the apex Service, and their warnings."""
+    owner = routing.owner_split
+    resources: list[Resource] = []
+    warnings: list[PlanWarning] = []
+    for service_port in require_apex_ports(specs, owner, "gateway-api"):
+        port = _Port(specs, routing, service_port.port)
+        kind = _route_kind(service_port)
+        if kind is None:
+            port.warn(
+                owner,
+                f"{service_port.protocol} {port.where}: Gateway API has no mesh "
+                "route for it; the split does not apply there",
+            )
+        else:
+            rules = _RULES[kind](port)
+            if rules:
+                resources.append(_route(kind, tcp_route_api, port, rules, namer))
+        warnings.extend(port.warnings)
+    return resources, warnings
+
+
+def _route_kind(port: ServicePort) -> str | None:
+    if port.protocol != "TCP":
+        return None  # UDP, SCTP: no GAMMA route kind
+    if is_grpc(port):
+        return "GRPCRoute"
+    return "HTTPRoute" if is_http(port) else "TCPRoute"
+
+
+def _route(kind: str, tcp_route_api: str, port: _Port, rules: list[Rule], namer: Namer) -> Resource:
+    routing = port.routing
+    source = routing.owner_split.metadata
+    version = tcp_route_api if kind == "TCPRoute" else "v1"
+    spec = {
+        "parentRefs": [_service_ref(routing.apex, port.port)],
+        "rules": rules,
+    }
+    return manifest_resource(
+        namer(routing.owner, f"{kind.lower()}-{port.port}"),
+        f"{GROUP}/{version}",
+        kind,
+        object_metadata(f"{routing.apex}-{port.port}", routing.namespace, source),
+        spec,
+        routing.owner,
+    )
+
+
+def _service_ref(name: str, port: int, weight: int | None = None) -> dict[str, Any]:
+    ref: dict[str, Any] = {"group": "", "kind": "Service", "name": name, "port": port}
+    if weight is not None:
+        ref["weight"] = weight
+    return ref
+
+
+# --- backends --------------------------------------------------------------------------
+
+
+def _backend_refs(port: _Port, split: TrafficSplit) -> list[dict[str, Any]]:
+    """The split's serving backends that have the port, weighted; [] when none has it."""
+    namespace = split.metadata.namespace
+    kept = []
+    for backend in serving(split.spec.backends):
+        if backend_lacks_port(port.specs, namespace, backend.service, port.port):
+            port.warn(
+                split,
+                f"backend Service {backend.service!r} has no port {port.port} of apex "
+                f"{port.where}; SMI leaves it out of the split on that port",
+            )
+        else:
+            kept.append(backend)
+    if len(kept) > MAX_REFS:
+        raise port.fail(
+            split, "spec.backends", f"{len(kept)} backends; a Gateway API rule takes {MAX_REFS}"
+        )
+    weights = _scaled(port, split, [b.weight for b in kept])
+    return [_service_ref(b.service, port.port, w) for b, w in zip(kept, weights, strict=True)]
+
+
+def _scaled(port: _Port, split: TrafficSplit, weights: list[int]) -> list[int]:
+    """The weights, divided by their common divisor when one exceeds Gateway API's maximum."""
+    if not weights or max(weights) <= MAX_WEIGHT:
+        return weights
+    divisor = gcd(*weights)
+    if max(weights) // divisor > MAX_WEIGHT:
+        raise port.fail(
+            split,
+            "spec.backends",
+            f"weights {weights} exceed Gateway API's maximum {MAX_WEIGHT} and cannot be "
+            "scaled down exactly; give the same ratio in smaller numbers",
+        )
+    return [w // divisor for w in weights]
+
+
+def _catch_all_refs(port: _Port) -> list[dict[str, Any]]:
+    """The default split's backends, or the apex Service itself."""
+    default = port.routing.default
+    if default is not None:
+        refs = _backend_refs(port, default)
+        if refs:
+            return refs
+        port.warn(default, f"no backend serves {port.where}; it stays on the apex Service there")
+    return [_service_ref(port.routing.apex, port.port, 1)]
+
+
+def _matched(port: _Port, translate: Any) -> list[tuple[TrafficSplit, list[Match], list[Any]]]:
+    """(split, matches, backendRefs) of every matched split that applies on the port."""
+    result = []
+    for split in port.routing.matched:
+        refs = _backend_refs(port, split)
+        if not refs:
+            port.warn(split, f"no backend serves {port.where}; its matches do not apply there")
+            continue
+        matches = _split_matches(port, split, translate)
+        if not matches:
+            port.warn(split, f"none of its matches can match a gRPC call (POST) on {port.where}")
+            continue
+        result.append((split, matches, refs))
+    return result
+
+
+def _split_matches(port: _Port, split: TrafficSplit, translate: Any) -> list[Match]:
+    """Every match of every HTTPRouteGroup the split names, translated, duplicates dropped."""
+    found: dict[str, Match] = {}
+    for index, ref in enumerate(split.spec.matches):
+        group = port.specs.get(HTTPRouteGroup, split.metadata.namespace, ref.name)
+        for smi_match in group.spec.matches if group else ():
+            for match in _translated(port, split, index, smi_match, translate):
+                found.setdefault(json.dumps(match, sort_keys=True), match)
+    if len(found) > MAX_MATCHES:
+        raise port.fail(
+            split,
+            "spec.matches",
+            f"{len(found)} Gateway API matches (methods x matches) on {port.where}; "
+            f"a rule takes {MAX_MATCHES}",
+        )
+    return list(found.values())
+
+
+def _translated(
+    port: _Port, split: TrafficSplit, index: int, match: HTTPMatch, translate: Any
+) -> list[Match]:
+    try:
+        result: list[Match] = translate(match)
+    except Inexpressible as exc:
+        raise port.fail(
+            split,
+            f"spec.matches[{index}]",
+            f"HTTPRouteGroup {split.spec.matches[index].name!r} match {match.name!r} on "
+            f"{port.where}: {exc}",
+        ) from None
+    return result
+
+
+# --- rules per route kind --------------------------------------------------------------
+
+
+def _http_rules(port: _Port) -> list[Rule]:
+    matched = _matched(port, http_matches)
+    catch_all: Rule = {"backendRefs": _catch_all_refs(port)}
+    if not matched and catch_all["backendRefs"][0]["name"] == port.routing.apex:
+        return []  # everything stays on the apex: no route needed
+    if uses_regex_paths([m for _, matches, _ in matched for m in matches]):
+        matched = [(s, [with_regex_any_path(m) for m in ms], r) for s, ms, r in matched]
+        catch_all = {"matches": [with_regex_any_path({})], **catch_all}
+    return _ordered_rules(port, matched, catch_all, grpc=False)
+
+
+def _grpc_rules(port: _Port) -> list[Rule]:
+    matched = _matched(port, grpc_matches)
+    catch_all: Rule = {"backendRefs": _catch_all_refs(port)}
+    if not matched and catch_all["backendRefs"][0]["name"] == port.routing.apex:
+        return []
+    return _ordered_rules(port, matched, catch_all, grpc=True)
+
+
+def _tcp_rules(port: _Port) -> list[Rule]:
+    default = port.routing.default
+    for split in port.routing.matched:
+        port.warn(
+            split,
+            f"TCP {port.where} carries no HTTP requests, so its matches cannot apply: it is "
+            "not applied there and "
+            + (
+                f"{_name(default)} splits every connection"
+                if default
+                else "connections stay on the apex Service"
+            ),
+        )
+    if default is None:
+        return []
+    refs = _backend_refs(port, default)
+    if not refs:
+        port.warn(default, f"no backend serves {port.where}; it stays on the apex Service there")
+        return []
+    return [{"backendRefs": refs}]
+
+
+_RULES = {"HTTPRoute": _http_rules, "GRPCRoute": _grpc_rules, "TCPRoute": _tcp_rules}
+
+
+def _ordered_rules(
+    port: _Port,
+    matched: list[tuple[TrafficSplit, list[Match], list[Any]]],
+    catch_all: Rule,
+    grpc: bool,
+) -> list[Rule]:
+    rules = [{"matches": matches, "backendRefs": refs} for _, matches, refs in matched]
+    rules.append(catch_all)
+    total = sum(len(rule.get("matches", [{}])) for rule in rules)
+    if len(rules) > MAX_RULES or total > MAX_ROUTE_MATCHES:
+        names = ", ".join(_name(s) for s, _, _ in matched)
+        raise port.fail(
+            matched[0][0],
+            "spec.matches",
+            f"the splits of {port.where} ({names}) need {len(rules)} rules and {total} "
+            f"matches; one Gateway API route takes {MAX_RULES} rules and "
+            f"{MAX_ROUTE_MATCHES} matches",
+        )
+    _warn_reordered(port, matched, grpc)
+    return rules
+
+
+def _warn_reordered(
+    port: _Port, matched: list[tuple[TrafficSplit, list[Match], list[Any]]], grpc: bool
+) -> None:
+    """Warn where Gateway API precedence could hand a request to a later split."""
+    for i, (first, first_matches, first_refs) in enumerate(matched):
+        for later, later_matches, later_refs in matched[i + 1 :]:
+            if later_refs == first_refs:
+                continue  # same destinations: the order does not matter
+            if any(may_outrank(b, a, grpc) for a in first_matches for b in later_matches):
+                port.warnings.append(
+                    PlanWarning(
+                        f"TrafficSplits {_name(first)} and {_name(later)} on {port.where}: "
+                        f"a request matching both goes to {first.metadata.name} in SMI (name "
+                        f"order), but Gateway API ranks matches by path, method and headers, "
+                        f"so Istio or Linkerd may send it to {later.metadata.name}; make "
+                        "their matches disjoint",
+                        port.routing.owner,
+                    )
+                )
+
+
+def _name(split: TrafficSplit) -> str:
+    return f"{split.metadata.namespace}/{split.metadata.name}"
