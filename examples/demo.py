@@ -2,8 +2,8 @@
 
 1. `pulumi-smi convert` on examples/manifests/bookinfo (SMI of mixed versions plus
    Kubernetes Services, ServiceAccounts and workloads), once per target.
-2. `pulumi-smi render` on examples/00-smi-quickstart: the Pulumi program run offline
-   under mocks, shown as the tree `pulumi preview` would show.
+2. `pulumi-smi render` on the example Pulumi projects: each program run offline under
+   mocks, shown as the tree `pulumi preview` would show.
 """
 
 from __future__ import annotations
@@ -39,8 +39,11 @@ def convert_everywhere() -> None:
             print(f"# warning: {warning}")
 
 
-def render_quickstart() -> None:
-    project = EXAMPLES / "00-smi-quickstart"
+PROJECTS = ("00-smi-quickstart", "01-canary-istio")
+
+
+def render(name: str) -> None:
+    project = EXAMPLES / name
     rule(f"pulumi-smi render {project.relative_to(EXAMPLES.parent)}   (offline, under mocks)")
     document = json.loads(render_project(project))
     children: dict[str | None, list[dict[str, str]]] = defaultdict(list)
@@ -61,4 +64,5 @@ def render_quickstart() -> None:
 
 if __name__ == "__main__":
     convert_everywhere()
-    render_quickstart()
+    for name in PROJECTS:
+        render(name)

@@ -115,9 +115,10 @@ class Plan:
         return Plan(tuple(r for r in self.resources if r.name in keep), warnings)
 
     def shared(self) -> Plan:
-        """The resources owned by a namespace or an identity rather than by one SMI object."""
+        """The resources and warnings owned by a namespace or an identity, not by an SMI object."""
         return Plan(
-            tuple(r for r in self.resources if r.owner is not None and r.owner.kind in SHARED_KINDS)
+            tuple(r for r in self.resources if _is_shared(r.owner)),
+            tuple(w for w in self.warnings if _is_shared(getattr(w, "owner", None))),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,6 +141,10 @@ class Plan:
             for r in self.resources
         ]
         return dump_yaml(documents)
+
+
+def _is_shared(owner: ObjectKey | None) -> bool:
+    return owner is not None and owner.kind in SHARED_KINDS
 
 
 def dump_yaml(documents: Iterable[Any]) -> str:

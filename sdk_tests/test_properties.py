@@ -9,6 +9,7 @@ shrink a schema violation too) and opt out of the teardown check.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,10 @@ from hypothesis import strategies as st
 from schema_check import validate_manifests
 
 from pulumi_smi import SmiError, load_text, translate
+from pulumi_smi.errors import TranslationError
+from pulumi_smi.meshes import TARGETS, MeshKind
 from pulumi_smi.plan import Plan
+from pulumi_smi.spec import Catalogue, Service, ServicePort, SpecSet, Workload
 
 NEWEST = {
     "TrafficSplit": "split.smi-spec.io/v1alpha4",
@@ -464,3 +468,57 @@ spec:
 @example(text="- " * 2000 + "x")  # deep nesting
 def test_mutated_streams_give_a_plan_or_smi_error(text: str) -> None:
     convert_or_smi_error(text)
+
+
+# --- every target ---------------------------------------------------------------------------
+
+PORT_SETS = [("http", 80), ("tcp", 5432), ("grpc", 9090), ("http2", 8080)]
+
+
+def with_catalogue(specs: SpecSet, ports: list[tuple[str, int]]) -> SpecSet:
+    """``specs`` plus a catalogue naming every Service and workload identity they use."""
+    services: dict[tuple[str, str], Service] = {}
+    for split in specs.traffic_splits:
+        ns = split.metadata.namespace
+        for name in [split.spec.service, *(b.service for b in split.spec.backends)]:
+            services[(ns, name)] = Service(
+                name=name,
+                namespace=ns,
+                selector={"app": name},
+                ports=tuple(ServicePort(port=p, name=f"{a}-{p}", appProtocol=a) for a, p in ports),
+            )
+    workloads = {
+        (t.metadata.namespace, t.spec.destination.name): Workload(
+            name=f"{t.spec.destination.name}-app",
+            namespace=t.metadata.namespace,
+            pod_labels={"identity": t.spec.destination.name},
+            service_account_name=t.spec.destination.name,
+        )
+        for t in specs.traffic_targets
+    }
+    catalogue = Catalogue(services=tuple(services.values()), workloads=tuple(workloads.values()))
+    return dataclasses.replace(specs, catalogue=catalogue)
+
+
+@SETTINGS
+@given(
+    world=worlds(),
+    ports=st.lists(st.sampled_from(PORT_SETS), min_size=1, max_size=3, unique=True),
+    policy=st.sampled_from([None, "istio"]),
+)
+def test_valid_streams_give_schema_valid_output_or_a_translation_error_on_every_target(
+    world: World, ports: list[tuple[str, int]], policy: str | None
+) -> None:
+    specs = with_catalogue(load_text(dump(world.docs), "random.yaml"), ports)
+    for kind in TARGETS:
+        options = {"policy": policy} if kind is MeshKind.GATEWAY_API else {}
+        try:
+            plan = translate(specs, kind, options)
+        except TranslationError:
+            continue  # valid SMI that this mesh cannot express: a located SmiError, by design
+        validate_manifests([r.properties for r in plan if r.is_kubernetes])
+        assert translate(specs, kind, options).to_json() == plan.to_json()
+        for resource in plan:
+            if resource.properties.get("kind") == "VirtualService":
+                for http in resource.properties["spec"].get("http", []):
+                    assert sum(d["weight"] for d in http["route"]) == 100

@@ -72,3 +72,27 @@ def test_render_of_a_program_with_invalid_intent(
     assert (
         "smi:index:TrafficSplit web: (TrafficSplit/web): spec.service:" in capsys.readouterr().err
     )
+
+
+CANARY = Path(__file__).parents[1] / "examples" / "01-canary-istio"
+
+
+def test_canary_istio_example_registers_routes_policies_and_shared_resources() -> None:
+    code, out = render(str(CANARY))
+    assert code == 0
+    resources = {r["name"]: r for r in json.loads(out)["resources"]}
+    (vs,) = [r for r in resources.values() if r["type"].endswith(":VirtualService")]
+    assert vs["parent"] == "reviews-routing" and vs["provider"] == "onprem"
+    http = vs["properties"]["spec"]["http"]
+    assert [route["name"] for route in http] == ["reviews-beta", "reviews-canary"]
+    assert [d["weight"] for d in http[1]["route"]] == [90, 10]
+    policy = resources["productpage-reads-reviews-onprem-authorizationpolicy"]
+    assert policy["parent"] == "productpage-reads-reviews"
+    assert policy["properties"]["spec"]["selector"] == {"matchLabels": {"app": "reviews"}}
+    shared = {
+        r["properties"]["metadata"]["name"]: r
+        for r in resources.values()
+        if r["parent"] == "onprem" and r["type"].startswith("kubernetes:")
+    }
+    assert set(shared) == {"smi-default-deny", "reviews-strict-mtls"}
+    assert all(r["provider"] == "onprem" for r in shared.values())

@@ -2,7 +2,9 @@
 
 - 90 % of `reviews` traffic to reviews-v1, 10 % to reviews-v2;
 - requests of beta testers (header `x-beta: true`) all to reviews-v3;
-- only `productpage` may call reviews, and only `GET /reviews/<id>`; everything else in the
+- only `productpage` may call reviews, and only `GET /reviews/<id>` (`[^/]+` is one path
+  segment, which Istio expresses exactly as `/reviews/{*}`; `[0-9]+` it cannot, and
+  pulumi-smi would refuse rather than allow more); everything else in the
   namespace is denied (SMI's default-deny), over STRICT mTLS.
 
 The Services and Deployments come from k8s/bookinfo.yaml (the catalogue): ports and protocols
@@ -30,7 +32,7 @@ reads = smi.HTTPRouteGroup(
     "reviews-reads",
     namespace="bookinfo",
     meshes=mesh,
-    matches=[smi.HTTPMatch("read", path_regex="/reviews/[0-9]+$", methods=["GET"])],
+    matches=[smi.HTTPMatch("read", path_regex="/reviews/[^/]+$", methods=["GET"])],
 )
 
 # One apex, two splits (the canary and the beta testers' A/B) merge into one VirtualService,

@@ -85,6 +85,7 @@ class Mesh(pulumi.ComponentResource):
         """Resources shared by several components (one per namespace or identity), by name."""
         self._shared_plans: dict[str, Resource] = {}
         self._claims: dict[tuple[str, str, str], str] = {}
+        self._shared_warnings: set[str] = set()
         self.register_outputs({"kind": self.kind.value})
 
     # --- one writer per object ----------------------------------------------------------
@@ -125,6 +126,10 @@ class Mesh(pulumi.ComponentResource):
         fresh = Plan(tuple(r for r in plan if r.name not in self._shared_plans))
         self._shared_plans.update({r.name: r for r in fresh})
         self.shared_resources.update(register_plan(fresh, self, self.provider))
+        for warning in plan.warnings:
+            if warning not in self._shared_warnings:
+                self._shared_warnings.add(warning)
+                pulumi.log.warn(warning, resource=self)
 
 
 def _identities(plan: Plan) -> list[tuple[str, str, str]]:

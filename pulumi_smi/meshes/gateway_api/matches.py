@@ -258,7 +258,7 @@ def _may_overlap(a: Match, b: Match) -> bool:
         return False
     b_headers = {h["name"]: h for h in b.get("headers", ())}
     return not any(
-        _headers_disjoint(h, b_headers[h["name"]])
+        _values_disjoint(h, b_headers[h["name"]])
         for h in a.get("headers", ())
         if h["name"] in b_headers
     )
@@ -269,18 +269,11 @@ def _grpc_disjoint(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
 
 
 def _paths_disjoint(a: Mapping[str, str] | None, b: Mapping[str, str] | None) -> bool:
-    if a is None or b is None:
-        return False
-    if a["type"] == "Exact" and b["type"] == "Exact":
-        return bool(a["value"] != b["value"])
-    if a["type"] == "Exact":
-        return not _fullmatch(b["value"], a["value"])
-    if b["type"] == "Exact":
-        return not _fullmatch(a["value"], b["value"])
-    return False
+    return a is not None and b is not None and _values_disjoint(a, b)
 
 
-def _headers_disjoint(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
+def _values_disjoint(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
+    """Whether no value satisfies both (Exact or RegularExpression) string matches."""
     if a["type"] == "Exact" and b["type"] == "Exact":
         return bool(a["value"] != b["value"])
     if a["type"] == "Exact":
