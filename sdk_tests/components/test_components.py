@@ -239,3 +239,72 @@ def test_istio_split_component_registers_its_virtual_service(preview: bool) -> N
     assert vs.type == "kubernetes:networking.istio.io/v1:VirtualService"
     weights = [d["weight"] for d in vs.inputs["spec"]["http"][0]["route"]]
     assert weights == [75, 25]
+
+
+SHOP_CATALOGUE = """
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{name: http, port: 8080}, {name: tcp-admin, port: 9000}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec: {serviceAccountName: api, containers: [{name: api, image: api:1}]}
+"""
+
+
+def shop_mesh(kind: str, **options: object) -> smi.Mesh:
+    return smi.Mesh(
+        "dc1",
+        kind,
+        provider=k8s.Provider("dc1-k8s", kubeconfig="x"),
+        options=options,
+        catalogue=smi.load_text(SHOP_CATALOGUE).catalogue,
+    )
+
+
+def test_gateway_api_components_register_routes_and_istio_policies(preview: bool) -> None:
+    made: dict[str, smi.TrafficSplit | smi.TrafficTarget] = {}
+
+    def program() -> None:
+        mesh = shop_mesh("gateway-api", policy="istio")
+        made["split"] = smi.TrafficSplit(
+            "web",
+            namespace="shop",
+            service="web",
+            meshes=mesh,
+            backends=[smi.Backend("web-v1", 9), smi.Backend("web-v2", 1)],
+        )
+        api = smi.HTTPRouteGroup(
+            "api", namespace="shop", meshes=mesh, matches=[smi.HTTPMatch("all", path_regex=".*")]
+        )
+        for source in ("web", "admin"):
+            made[source] = smi.TrafficTarget(
+                f"{source}-calls-api",
+                namespace="shop",
+                meshes=mesh,
+                destination=smi.ServiceAccount("api"),
+                sources=[smi.ServiceAccount(source)],
+                rules=[api.rule()],
+            )
+
+    recording = run_program(program, preview=preview)
+    for component in made.values():
+        assert_registers_its_plans(recording, component, component.spec.metadata.name)
+    http = recording.by_name("web-dc1-httproute-8080")
+    assert http.type == "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+    assert http.inputs["spec"]["parentRefs"] == [
+        {"group": "", "kind": "Service", "name": "web", "port": 8080}
+    ]
+    tcp = recording.by_name("web-dc1-tcproute-9000")
+    assert [ref["weight"] for ref in tcp.inputs["spec"]["rules"][0]["backendRefs"]] == [9, 1]
+    shared = [r for r in recording.children_of("dc1") if r.custom]
+    assert sorted(r.inputs["metadata"]["name"] for r in shared) == [
+        "api-strict-mtls",
+        "smi-default-deny",
+    ]  # registered once although two TrafficTargets need them
+    assert all(r.provider_name == "dc1-k8s" for r in shared)
