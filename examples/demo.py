@@ -39,7 +39,7 @@ def convert_everywhere() -> None:
             print(f"# warning: {warning}")
 
 
-PROJECTS = ("00-smi-quickstart", "01-canary-istio")
+PROJECTS = ("00-smi-quickstart", "01-canary-istio", "02-ab-linkerd")
 
 
 def render(name: str) -> None:

@@ -299,6 +299,16 @@ class Recording:
         return [r for r in self.resources if r.custom and not r.type.startswith(_PROVIDER_PREFIX)]
 
 
+def _quiet_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Drop "exception was never retrieved" reports of this run's futures.
+
+    A failed program leaves SDK futures holding its exception, which run_program has already
+    raised; garbage-collected later (even at interpreter exit), each would print it again.
+    """
+    if "never retrieved" not in str(context.get("message", "")):
+        loop.default_exception_handler(context)
+
+
 def _drain_loop(loop: asyncio.AbstractEventLoop) -> None:
     """Cancel whatever a failed program left pending and stop the loop's helpers."""
     pending = asyncio.all_tasks(loop)
@@ -335,6 +345,7 @@ def run_program(
 
     previous = _current_event_loop()
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_unretrieved)
     asyncio.set_event_loop(loop)
     mocks_ = RecordingMocks(preview)
     monitor = RecordingMonitor(mocks_)

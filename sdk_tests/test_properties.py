@@ -504,7 +504,7 @@ def with_catalogue(specs: SpecSet, ports: list[tuple[str, int]]) -> SpecSet:
 @given(
     world=worlds(),
     ports=st.lists(st.sampled_from(PORT_SETS), min_size=1, max_size=3, unique=True),
-    policy=st.sampled_from([None, "istio"]),
+    policy=st.sampled_from([None, "istio", "linkerd"]),
 )
 def test_valid_streams_give_schema_valid_output_or_a_translation_error_on_every_target(
     world: World, ports: list[tuple[str, int]], policy: str | None

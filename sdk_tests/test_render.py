@@ -96,3 +96,28 @@ def test_canary_istio_example_registers_routes_policies_and_shared_resources() -
     }
     assert set(shared) == {"smi-default-deny", "reviews-strict-mtls"}
     assert all(r["provider"] == "onprem" for r in shared.values())
+
+
+AB_LINKERD = Path(__file__).parents[1] / "examples" / "02-ab-linkerd"
+
+
+def test_ab_linkerd_example_registers_the_route_servers_and_probe_access() -> None:
+    code, out = render(str(AB_LINKERD))
+    assert code == 0
+    resources = [r for r in json.loads(out)["resources"] if r["type"].startswith("kubernetes:")]
+    by_kind_name = {
+        (r["properties"]["kind"], r["properties"]["metadata"]["name"]): r for r in resources
+    }
+    route = by_kind_name[("HTTPRoute", "checkout-80")]
+    assert route["parent"] == "checkout-ab"
+    assert route["properties"]["spec"]["parentRefs"][0]["name"] == "checkout"
+    assert {(k, n) for (k, n), r in by_kind_name.items() if r["parent"] == "edge"} == {
+        ("Server", "checkout-8080"),
+        ("Server", "checkout-9102"),
+        ("HTTPRoute", "checkout-8080-probes"),
+        ("AuthorizationPolicy", "checkout-8080-probes"),
+        ("NetworkAuthentication", "smi-probe-networks"),
+    }
+    probes = by_kind_name[("HTTPRoute", "checkout-8080-probes")]["properties"]["spec"]
+    paths = {m["path"]["value"] for rule in probes["rules"] for m in rule["matches"]}
+    assert paths == {"/healthz", "/ready"}  # read from the Deployments' probes

@@ -117,8 +117,10 @@ class Mesh(pulumi.ComponentResource):
             known = self._shared_plans.get(resource.name)
             if known is not None and known.properties != resource.properties:
                 raise SmiError(
-                    f"mesh {self.mesh_resource_name}: shared resource {resource.name} is "
-                    "planned twice with different properties"
+                    f"mesh {self.mesh_resource_name}: {_describe(resource)} is shared, and two "
+                    "components plan it differently (SMI objects that meet in it, such as "
+                    "TrafficTargets of one destination port, were translated separately); put "
+                    "them in one component (smi.Manifests) to have them merged"
                 )
 
     def register_shared(self, plan: Plan) -> None:
@@ -130,6 +132,14 @@ class Mesh(pulumi.ComponentResource):
             if warning not in self._shared_warnings:
                 self._shared_warnings.add(warning)
                 pulumi.log.warn(warning, resource=self)
+
+
+def _describe(resource: Resource) -> str:
+    if resource.is_kubernetes:
+        metadata = resource.properties["metadata"]
+        kind = resource.properties["kind"]
+        return f"{kind} {metadata.get('namespace', '')}/{metadata['name']}"
+    return resource.name
 
 
 def _identities(plan: Plan) -> list[tuple[str, str, str]]:

@@ -78,6 +78,8 @@ class Workload(CatalogueModel):
     service_account_name: StrictStr = "default"
     container_ports: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     """Named container ports (name -> number), for resolving named targetPorts."""
+    probes: dict[StrictInt, tuple[StrictStr, ...]] = Field(default_factory=dict)
+    """HTTP GET paths of the kubelet probes (liveness, readiness, startup), by container port."""
 
 
 class Catalogue(BaseModel):
@@ -135,14 +137,19 @@ def workload_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
     template = mapping(mapping(manifest.get("spec"), "spec").get("template"), "spec.template")
     pod_spec = mapping(template.get("spec"), "spec.template.spec")
     ports: dict[Any, Any] = {}
+    probes: dict[int, list[str]] = {}
     containers = sequence(pod_spec.get("containers"), "spec.template.spec.containers")
     for index, container in enumerate(containers):
         where = f"spec.template.spec.containers[{index}]"
-        for port_index, port in enumerate(
+        for probe_port, path in _http_probes(mapping(container, where), where):
+            paths = probes.setdefault(probe_port, [])
+            if path not in paths:
+                paths.append(path)
+        for port_index, raw in enumerate(
             sequence(mapping(container, where).get("ports"), f"{where}.ports")
         ):
             at = f"{where}.ports[{port_index}]"
-            port = mapping(port, at)
+            port = mapping(raw, at)
             name, number = port.get("name"), port.get("containerPort")
             if name is None:
                 continue
@@ -161,7 +168,38 @@ def workload_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
         or pod_spec.get("serviceAccount")
         or "default",
         "container_ports": ports,
+        "probes": {port: tuple(paths) for port, paths in probes.items()},
     }
+
+
+_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def _http_probes(container: Mapping[str, Any], where: str) -> list[tuple[int, str]]:
+    """(container port, path) of the container's HTTP GET probes; named ports resolved."""
+    named = {
+        p["name"]: p.get("containerPort")
+        for p in sequence(container.get("ports"), f"{where}.ports")
+        if isinstance(p, dict) and isinstance(p.get("name"), str)
+    }
+    found = []
+    for probe in _PROBES:
+        get = mapping(
+            mapping(container.get(probe), f"{where}.{probe}").get("httpGet"),
+            f"{where}.{probe}.httpGet",
+        )
+        if not get:
+            continue
+        at = f"{where}.{probe}.httpGet"
+        port = get.get("port")
+        number = named.get(port) if isinstance(port, str) else port
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise ShapeError(f"{at}.port", f"{port!r} is not a container port of this container")
+        path = get.get("path", "/")
+        if not isinstance(path, str):
+            raise ShapeError(f"{at}.path", f"must be a string, got {type(path).__name__}")
+        found.append((number, path))
+    return found
 
 
 def service_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:

@@ -308,3 +308,75 @@ def test_gateway_api_components_register_routes_and_istio_policies(preview: bool
         "smi-default-deny",
     ]  # registered once although two TrafficTargets need them
     assert all(r.provider_name == "dc1-k8s" for r in shared)
+
+
+SHOP_HTTP = """
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{name: http, port: 80, targetPort: 8080, appProtocol: http}]}
+"""
+
+
+def test_linkerd_targets_that_meet_in_one_server_must_share_a_component() -> None:
+    def program() -> None:
+        mesh = smi.Mesh(
+            "dc1", "linkerd", catalogue=smi.load_text(SHOP_CATALOGUE + "---" + SHOP_HTTP).catalogue
+        )
+        api = smi.HTTPRouteGroup(
+            "api", namespace="shop", meshes=mesh, matches=[smi.HTTPMatch("read", methods=["GET"])]
+        )
+        port = smi.TCPRoute("api-port", namespace="shop", meshes=mesh, ports=[8080])
+        smi.TrafficTarget(
+            "web-reads",
+            namespace="shop",
+            meshes=mesh,
+            destination=smi.ServiceAccount("api"),
+            sources=[smi.ServiceAccount("web")],
+            rules=[api.rule()],
+        )
+        smi.TrafficTarget(
+            "batch-connects",
+            namespace="shop",
+            meshes=mesh,
+            destination=smi.ServiceAccount("api"),
+            sources=[smi.ServiceAccount("batch")],
+            rules=[port.rule()],
+        )
+
+    with pytest.raises(smi.SmiError, match=r"Server shop/api-8080 is shared, and two components"):
+        run_program(program)
+
+
+def test_linkerd_components_register_routes_servers_and_policies(preview: bool) -> None:
+    made: list[smi.TrafficTarget] = []
+
+    def program() -> None:
+        mesh = smi.Mesh(
+            "dc1",
+            "linkerd",
+            provider=k8s.Provider("dc1-k8s", kubeconfig="x"),
+            catalogue=smi.load_text(SHOP_CATALOGUE + "---" + SHOP_HTTP).catalogue,
+        )
+        api = smi.HTTPRouteGroup(
+            "api", namespace="shop", meshes=mesh, matches=[smi.HTTPMatch("read", methods=["GET"])]
+        )
+        made.append(
+            smi.TrafficTarget(
+                "web-reads",
+                namespace="shop",
+                meshes=mesh,
+                destination=smi.ServiceAccount("api"),
+                sources=[smi.ServiceAccount("web", namespace="front")],
+                rules=[api.rule()],
+            )
+        )
+
+    recording = run_program(program, preview=preview)
+    assert_registers_its_plans(recording, made[0], "web-reads")
+    kinds = sorted(r.inputs["kind"] for r in recording.children_of("web-reads") if r.custom)
+    assert kinds == ["AuthorizationPolicy", "HTTPRoute", "MeshTLSAuthentication"]
+    (server,) = [r for r in recording.children_of("dc1") if r.custom]
+    assert server.inputs["kind"] == "Server" and server.provider_name == "dc1-k8s"
+    identities = recording.by_name("web-reads-dc1-meshtlsauthentication").inputs["spec"]
+    assert identities == {"identities": ["web.front.serviceaccount.identity.linkerd.cluster.local"]}

@@ -17,7 +17,7 @@ from evaluate.gamma import REJECTED, Outcome, Request, destinations
 from schema_check import validate_manifests
 
 from pulumi_smi import cli
-from pulumi_smi.errors import TranslationError, UnsupportedTargetError
+from pulumi_smi.errors import TranslationError
 from pulumi_smi.meshes import default_namer, translate
 from pulumi_smi.meshes.gateway_api import GatewayApiOptions
 from pulumi_smi.meshes.istio import authz
@@ -469,11 +469,6 @@ def test_policy_istio_output_is_the_istio_authorization_resources() -> None:
     assert policies and list(plan.resources) == policies
     assert list(plan.warnings) == notes
     assert not any("not enforced" in w for w in plan.warnings)
-
-
-def test_policy_linkerd_is_not_supported_yet() -> None:
-    with pytest.raises(UnsupportedTargetError, match="policy 'linkerd' is not supported yet"):
-        plan_of(WEB + TARGET, policy="linkerd")
 
 
 # --- CLI -------------------------------------------------------------------------------

@@ -118,3 +118,40 @@ def test_full_match_translation_accepts_exactly_what_smi_accepts(
 
     assert bool(re.match(smi, path)) is matches
     assert bool(re.fullmatch(full_match_of_prefix_regex(smi), path)) is matches
+
+
+def test_http_probes_of_workloads_are_read_with_named_ports_resolved() -> None:
+    text = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: api
+        ports: [{name: http, containerPort: 8080}]
+        livenessProbe: {httpGet: {path: /live, port: http}}
+        readinessProbe: {httpGet: {port: 8080}}
+        startupProbe: {exec: {command: [true]}}
+"""
+    (workload,) = load_text(text).catalogue.workloads
+    assert workload.probes == {8080: ("/live", "/")}
+
+
+def test_a_probe_on_an_unknown_named_port_is_an_error() -> None:
+    text = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers: [{name: api, image: api, livenessProbe: {httpGet: {port: web}}}]
+"""
+    with pytest.raises(SmiValidationError) as err:
+        load_text(text)
+    (problem,) = err.value.problems
+    assert problem.path == "spec.template.spec.containers[0].livenessProbe.httpGet.port"

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ...errors import UnsupportedTargetError
 from ...plan import Plan, PlanWarning, Resource
 from ...spec.specset import SpecSet
 from ..base import Namer
 from ..istio import authz
 from ..istio.options import IstioPolicyOptions
+from ..linkerd import authz as linkerd_authz
+from ..linkerd.options import LinkerdPolicyOptions
 from ..splits import by_apex
-from .routes import apex_routes
+from .routes import GROUP, RouteApis, apex_routes
 
 
-class GatewayApiOptions(IstioPolicyOptions):
+class GatewayApiOptions(IstioPolicyOptions, LinkerdPolicyOptions):
     """Options of the ``gateway-api`` target."""
 
     policy: Literal["istio", "linkerd"] | None = None
@@ -35,8 +36,9 @@ def translate(specs: SpecSet, options: GatewayApiOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit (and, with ``policy``, TrafficTarget) in ``specs``."""
     resources: list[Resource] = []
     warnings: list[PlanWarning] = []
+    apis = RouteApis("gateway-api", tcp=f"{GROUP}/{options.tcp_route_api}")
     for routing in by_apex(specs):
-        routes, route_warnings = apex_routes(specs, routing, options.tcp_route_api, namer)
+        routes, route_warnings = apex_routes(specs, routing, apis, namer)
         resources.extend(routes)
         warnings.extend(route_warnings)
     policies, policy_warnings = _policy(specs, options, namer)
@@ -50,10 +52,7 @@ def _policy(
     if options.policy == "istio":
         return authz.authorization_resources(specs, options, namer)
     if options.policy == "linkerd":
-        raise UnsupportedTargetError(
-            "gateway-api: policy 'linkerd' is not supported yet; use policy=istio, or leave "
-            "policy unset to translate the routes only"
-        )
+        return linkerd_authz.authorization_resources(specs, options, namer)
     return [], [
         PlanWarning(
             f"TrafficTarget {target.metadata.namespace}/{target.metadata.name}: Gateway API "

@@ -62,14 +62,27 @@ class _Port:
         return TranslationError([self.specs.problem(split.key, path, text)])
 
 
+@dataclass(frozen=True)
+class RouteApis:
+    """The apiVersion of each route kind a mesh reads, and the target's name for messages."""
+
+    target: str
+    http: str = f"{GROUP}/v1"
+    grpc: str = f"{GROUP}/v1"
+    tcp: str = f"{GROUP}/v1"
+
+    def of(self, kind: str) -> str:
+        return {"HTTPRoute": self.http, "GRPCRoute": self.grpc, "TCPRoute": self.tcp}[kind]
+
+
 def apex_routes(
-    specs: SpecSet, routing: ApexRouting, tcp_route_api: str, namer: Namer
+    specs: SpecSet, routing: ApexRouting, apis: RouteApis, namer: Namer
 ) -> tuple[list[Resource], list[PlanWarning]]:
     """The routes of every port of the apex Service, and their warnings."""
     owner = routing.owner_split
     resources: list[Resource] = []
     warnings: list[PlanWarning] = []
-    for service_port in require_apex_ports(specs, owner, "gateway-api"):
+    for service_port in require_apex_ports(specs, owner, apis.target):
         port = _Port(specs, routing, service_port.port)
         kind = _route_kind(service_port)
         if kind is None:
@@ -81,7 +94,7 @@ def apex_routes(
         else:
             rules = _RULES[kind](port)
             if rules:
-                resources.append(_route(kind, tcp_route_api, port, rules, namer))
+                resources.append(_route(kind, apis.of(kind), port, rules, namer))
         warnings.extend(port.warnings)
     return resources, warnings
 
@@ -94,17 +107,16 @@ def _route_kind(port: ServicePort) -> str | None:
     return "HTTPRoute" if is_http(port) else "TCPRoute"
 
 
-def _route(kind: str, tcp_route_api: str, port: _Port, rules: list[Rule], namer: Namer) -> Resource:
+def _route(kind: str, api_version: str, port: _Port, rules: list[Rule], namer: Namer) -> Resource:
     routing = port.routing
     source = routing.owner_split.metadata
-    version = tcp_route_api if kind == "TCPRoute" else "v1"
     spec = {
         "parentRefs": [_service_ref(routing.apex, port.port)],
         "rules": rules,
     }
     return manifest_resource(
         namer(routing.owner, f"{kind.lower()}-{port.port}"),
-        f"{GROUP}/{version}",
+        api_version,
         kind,
         object_metadata(f"{routing.apex}-{port.port}", routing.namespace, source),
         spec,

@@ -11,17 +11,16 @@ only express more widely is an error.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import Problem, TranslationError
 from ...plan import PlanWarning, Resource
-from ...spec.catalogue import Workload
 from ...spec.models import HTTPRouteGroup, ObjectKey, TCPRoute, TrafficTarget
 from ...spec.names import dns1123_subdomain_problem
 from ...spec.specset import SpecSet
+from ..access import Selection
+from ..access import selections as pod_selections
 from ..base import Namer, namespace_owner, service_account_owner
 from ..identity import spiffe_principal
 from ..kube import manifest_resource, object_metadata
@@ -30,15 +29,6 @@ from .options import IstioPolicyOptions
 
 DEFAULT_DENY_NAME = "smi-default-deny"
 _KINDS = ("AuthorizationPolicy", "PeerAuthentication")
-
-
-@dataclass(frozen=True)
-class _Selection:
-    """The pods of a destination ServiceAccount one policy selects (``suffix``: per workload)."""
-
-    labels: dict[str, str]
-    workloads: tuple[Workload, ...]
-    suffix: str = ""
 
 
 @dataclass
@@ -64,10 +54,10 @@ def authorization_resources(
     policies: list[Resource] = []
     warnings: list[PlanWarning] = []
     problems: list[Problem] = []
-    selections: dict[ObjectKey, tuple[ObjectKey, list[_Selection]]] = {}
+    selections: dict[ObjectKey, tuple[ObjectKey, list[Selection]]] = {}
     for target in specs.traffic_targets:
         try:
-            chosen = _selections(specs, target)
+            chosen = pod_selections(specs, target, "Istio")
             resources, notes = _target_policies(specs, target, chosen, options, namer, api)
         except Untranslatable as exc:
             problems.append(specs.problem(target.key, exc.path, exc.message))
@@ -96,67 +86,13 @@ def _order(resource: Resource) -> tuple[int, str, str]:
     return (_KINDS.index(resource.properties["kind"]), metadata["namespace"], metadata["name"])
 
 
-# --- destination selection -------------------------------------------------------------
-
-
-def _selections(specs: SpecSet, target: TrafficTarget) -> list[_Selection]:
-    """The pod selectors covering exactly the destination ServiceAccount's known workloads.
-
-    One selector (the labels all its workloads share) when no workload of another
-    ServiceAccount in the namespace carries them too; otherwise one per workload. A selector
-    that would also select another identity's pods is an error: the allow would reach them.
-    """
-    namespace, account = target.metadata.namespace, target.spec.destination.name
-    catalogue = specs.catalogue
-    mine = sorted(catalogue.workloads_of(namespace, account), key=lambda w: (w.kind, w.name))
-    where = "spec.destination.name"
-    if not mine:
-        raise Untranslatable(
-            where,
-            f"no known workload runs as ServiceAccount {namespace}/{account}: Istio selects "
-            "the pods to protect by label, so pass the Deployment, StatefulSet or DaemonSet "
-            f"manifest whose pod template uses serviceAccountName: {account} (pulumi-smi never "
-            "falls back to a namespace-wide policy)",
-        )
-    others = [
-        w
-        for w in catalogue.workloads
-        if w.namespace == namespace and w.service_account_name != account
-    ]
-    common = dict(set.intersection(*(set(w.pod_labels.items()) for w in mine)))
-    if common and not _overlaps(common, others):
-        return [_Selection(dict(sorted(common.items())), tuple(mine))]
-    names = Counter(w.name for w in mine)
-    chosen = []
-    for workload in mine:
-        if not workload.pod_labels or _overlaps(workload.pod_labels, others):
-            raise Untranslatable(
-                where,
-                f"the pods of {workload.kind} {namespace}/{workload.name} (ServiceAccount "
-                f"{account}) have no labels that pods of other ServiceAccounts in the namespace "
-                f"lack ({_labels(workload.pod_labels)}): a policy selecting them would also "
-                "apply to those pods; give them a distinguishing label",
-            )
-        suffix = workload.name if names[workload.name] == 1 else f"{workload.kind}-{workload.name}"
-        chosen.append(_Selection(dict(sorted(workload.pod_labels.items())), (workload,), suffix))
-    return chosen
-
-
-def _overlaps(labels: dict[str, str], workloads: Iterable[Workload]) -> bool:
-    return any(all(w.pod_labels.get(k) == v for k, v in labels.items()) for w in workloads)
-
-
-def _labels(labels: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) or "no labels"
-
-
 # --- one TrafficTarget -----------------------------------------------------------------
 
 
 def _target_policies(
     specs: SpecSet,
     target: TrafficTarget,
-    chosen: list[_Selection],
+    chosen: list[Selection],
     options: IstioPolicyOptions,
     namer: Namer,
     api: str,
@@ -246,7 +182,7 @@ def _http_operations(
 
 
 def _resolved_ports(
-    specs: SpecSet, target: TrafficTarget, access: _Access, selection: _Selection
+    specs: SpecSet, target: TrafficTarget, access: _Access, selection: Selection
 ) -> list[str]:
     if not access.tcp or access.every_tcp_port:
         return []
@@ -295,7 +231,7 @@ def _udp_warning(target: TrafficTarget, route: str, index: int) -> PlanWarning:
 
 
 def _peer_authentications(
-    selections: dict[ObjectKey, tuple[ObjectKey, list[_Selection]]],
+    selections: dict[ObjectKey, tuple[ObjectKey, list[Selection]]],
     namer: Namer,
     api: str,
     specs: SpecSet,

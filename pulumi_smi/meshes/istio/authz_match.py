@@ -14,28 +14,21 @@ requests (percent-encoded, query stripped by Istio) ``[^/]+`` and ``{*}`` differ
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...spec.catalogue import Catalogue, Workload
 from ...spec.models import HTTPMatch
+from ..access import Untranslatable, target_ports
 from ..paths import smi_header, smi_path
+
+__all__ = ["HTTPOperation", "Untranslatable", "http_operation", "target_ports"]
 
 ONE_SEGMENT = "{*}"
 ANY_SEGMENTS = "{**}"
 _SEGMENT_CLASS = "[^/]+"
 _TEMPLATE_LITERAL = set(string.ascii_letters + string.digits + "-._~%!$&'()+,;:@=")
 _META = set(".^$*+?()[]{}|\\")
-
-
-class Untranslatable(Exception):
-    """An SMI value Istio cannot express without widening an allow; ``path`` is the field."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(message)
-        self.path = path
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -203,50 +196,3 @@ def _header_value(name: str, regex: str, where: str) -> str:
         "'v.*', suffix '.*v' or presence '.*' only); a wider condition would allow requests "
         "SMI denies",
     )
-
-
-def target_ports(
-    catalogue: Catalogue,
-    namespace: str,
-    workloads: Iterable[Workload],
-    ports: Iterable[int],
-    where: str,
-) -> list[str]:
-    """The ports the destination's sidecar sees for SMI ``ports``, as sorted strings.
-
-    A port that a Service selecting the workloads exposes becomes that Service port's
-    targetPort (a named one resolved through each workload's container ports); any other
-    port is taken as the container port itself.
-    """
-    chosen = list(workloads)
-    services = [
-        s
-        for s in catalogue.services
-        if s.namespace == namespace and s.selector and any(_selects(s.selector, w) for w in chosen)
-    ]
-    resolved: set[int] = set()
-    for port in ports:
-        mapped: set[int] = set()
-        for service in services:
-            service_port = service.port(port)
-            if service_port is None:
-                continue
-            target = service_port.target_port
-            if target is None or isinstance(target, int):
-                mapped.add(port if target is None else target)
-                continue
-            for workload in (w for w in chosen if _selects(service.selector, w)):
-                if target not in workload.container_ports:
-                    raise Untranslatable(
-                        where,
-                        f"Service {namespace}/{service.name} port {port} has targetPort "
-                        f"{target!r}, but {workload.kind} {namespace}/{workload.name} has no "
-                        "container port of that name",
-                    )
-                mapped.add(workload.container_ports[target])
-        resolved |= mapped or {port}
-    return [str(p) for p in sorted(resolved)]
-
-
-def _selects(selector: Mapping[str, str], workload: Workload) -> bool:
-    return all(workload.pod_labels.get(k) == v for k, v in selector.items())

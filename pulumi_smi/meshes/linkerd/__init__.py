@@ -1,0 +1,41 @@
+"""Target ``linkerd``: Gateway API routes for splits, Servers and policies for access.
+
+Splits become HTTPRoutes (GRPCRoutes, TCPRoutes) attached to the apex Service, exactly as
+for the ``gateway-api`` target — Linkerd implements GAMMA — in the ``gateway`` or the
+``policy.linkerd.io`` flavour. No ServiceProfile is emitted: one with ``dstOverrides``
+would silently override every HTTPRoute of its Service.
+"""
+
+from __future__ import annotations
+
+from ...plan import Plan, PlanWarning, Resource
+from ...spec.specset import SpecSet
+from ..base import Namer
+from ..gateway_api.routes import GROUP, RouteApis, apex_routes
+from ..splits import by_apex
+from .authz import authorization_resources
+from .options import LinkerdOptions, LinkerdPolicyOptions
+
+POLICY_GROUP = "policy.linkerd.io"
+
+
+def route_apis(options: LinkerdOptions) -> RouteApis:
+    """The route apiVersions for ``options.route_api`` (TCPRoute: as Linkerd reads it)."""
+    http = f"{POLICY_GROUP}/v1beta3" if options.route_api == "policy" else f"{GROUP}/v1"
+    return RouteApis("linkerd", http=http, tcp=f"{GROUP}/{options.tcp_route_api}")
+
+
+def translate(specs: SpecSet, options: LinkerdOptions, namer: Namer) -> Plan:
+    """Translate every TrafficSplit and TrafficTarget in ``specs`` for Linkerd."""
+    resources: list[Resource] = []
+    warnings: list[PlanWarning] = []
+    apis = route_apis(options)
+    for routing in by_apex(specs):
+        routes, route_warnings = apex_routes(specs, routing, apis, namer)
+        resources.extend(routes)
+        warnings.extend(route_warnings)
+    policies, policy_warnings = authorization_resources(specs, options, namer)
+    return Plan(tuple(resources + policies), tuple(warnings + policy_warnings))
+
+
+__all__ = ["LinkerdOptions", "LinkerdPolicyOptions", "translate"]

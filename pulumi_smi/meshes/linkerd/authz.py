@@ -1,0 +1,321 @@
+"""TrafficTarget -> Linkerd Server, MeshTLSAuthentication, inbound HTTPRoute, AuthorizationPolicy.
+
+Per TrafficTarget: one MeshTLSAuthentication named after it, listing its sources' identities
+(``<sa>.<ns>.serviceaccount.identity.<control-plane-ns>.<trust-domain>``; a source in another
+namespace keeps its namespace), and per Server it reaches (:mod:`.grants`):
+
+* L4 (TCPRoute-only access): an AuthorizationPolicy ``<tt>-<port>`` targeting the Server;
+* L7 (HTTPRouteGroup rules): an inbound HTTPRoute ``<tt>-<port>`` with the allowed matches
+  (no backendRefs) and an AuthorizationPolicy ``<tt>-<port>`` targeting it.
+
+Shared, owned by the destination ServiceAccount (registered once): one Server
+``<sa>[-<workload>]-<port>`` per selection of its pods and port (``accessPolicy: deny``, the
+pods from the catalogue, never namespace-wide; Linkerd's admission rejects two Servers on the
+same pod/port, so TrafficTargets share it), and, on a Server with inbound routes, the catch-all
+route and the probe route described below.
+
+Linkerd semantics that shape a shared Server (proxy ``server-policy`` and the policy
+controller's inbound index): policies targeting the Server authorize raw TCP *and* every
+route; once any HTTPRoute is attached, a request must match one (else 404) and only the single
+best-matching route's policies (plus the Server's) apply. Hence:
+
+* L4 grantees keep all their HTTP access through a catch-all route ``<server>-any`` (prefix
+  ``/``, no policy of its own: the Server's policies apply to it). An L7 TrafficTarget that
+  allows every HTTP request is authorized on that catch-all instead of a route of its own.
+* A request two routes match goes to the best one, so an L7 TrafficTarget is also authorized
+  on every other route of the Server whose matches all lie inside its own (``<tt>-on-<route>``)
+  — identical or wider matches never lose access. Where routes only overlap, Linkerd can deny
+  what SMI allows (never the reverse): a warning names the TrafficTargets.
+* Kubelet HTTP probes match no route either: a warning per Server with routes, or, with
+  ``probe_routes``, a route ``<server>-probes`` (GET, the ``probe_paths``) authorized for a
+  NetworkAuthentication ``smi-probe-networks`` of the ``probe_networks``. Anyone in those
+  networks may then GET the probe paths, as with Linkerd's own default probe routes (a
+  TrafficTarget's GET route matching a probe path ranks equal to the probe route there).
+
+Ports of the pods without a Server follow Linkerd's default inbound policy (a warning per
+namespace). UDPRoute rules are warnings. Problems are collected into one TranslationError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ...errors import Problem, TranslationError
+from ...plan import PlanWarning, Resource
+from ...spec.models import ObjectKey, TrafficTarget
+from ...spec.names import dns1123_subdomain_problem
+from ...spec.specset import SpecSet
+from ..access import Untranslatable
+from ..base import Namer, namespace_owner, service_account_owner
+from ..identity import linkerd_identity
+from . import manifests as m
+from .grants import Grant, Match, ServerKey, target_grants
+from .options import LinkerdPolicyOptions
+from .overlap import contains, may_tie_with_any, overlap
+
+PROBE_NETWORKS = "smi-probe-networks"
+
+
+@dataclass(frozen=True)
+class _Route:
+    """An inbound HTTPRoute on a Server and who owns it (a TrafficTarget or the shared owner)."""
+
+    name: str
+    matches: tuple[Match, ...]
+    owner: ObjectKey
+    target: TrafficTarget | None = None
+
+
+def authorization_resources(
+    specs: SpecSet, options: LinkerdPolicyOptions, namer: Namer
+) -> tuple[list[Resource], list[PlanWarning]]:
+    """The Linkerd policy resources and warnings for every TrafficTarget in ``specs``.
+
+    Raises :class:`~pulumi_smi.errors.TranslationError` with one problem per TrafficTarget
+    that cannot be translated without widening access (no partial result).
+    """
+    problems: list[Problem] = []
+    warnings: list[PlanWarning] = []
+    grants: dict[ServerKey, list[Grant]] = {}
+    resources: list[Resource] = []
+    for target in specs.traffic_targets:
+        try:
+            found, notes = target_grants(specs, target)
+        except Untranslatable as exc:
+            problems.append(specs.problem(target.key, exc.path, exc.message))
+            continue
+        warnings += notes
+        for grant in found:
+            grants.setdefault(grant.server, []).append(grant)
+        if found:
+            resources.append(_mesh_tls(target, options, namer))
+    probe_namespaces: set[str] = set()
+    for key in sorted(grants, key=lambda k: (k.namespace, k.name)):
+        try:
+            probes = options.probe_paths or _probe_paths(specs, key, grants[key][0].labels)
+            built, notes = _server_resources(key, grants[key], options, probes, namer)
+        except Untranslatable as exc:
+            problems.append(specs.problem(grants[key][0].target.key, exc.path, exc.message))
+            continue
+        resources += built
+        warnings += notes
+        if any(r.properties["metadata"]["name"].endswith("-probes") for r in built):
+            probe_namespaces.add(key.namespace)
+    for namespace in sorted(probe_namespaces):
+        owner = namespace_owner(namespace)
+        logical = namer(owner, "networkauthentication-probes")
+        networks = options.probe_networks
+        resources.append(
+            m.network_authentication(logical, PROBE_NETWORKS, namespace, networks, owner)
+        )
+    warnings += [_default_policy_warning(ns) for ns in sorted({k.namespace for k in grants})]
+    resources.sort(key=m.order)
+    problems += _name_problems(resources, specs)
+    if problems:
+        raise TranslationError(problems)
+    return resources, warnings
+
+
+def _mesh_tls(target: TrafficTarget, options: LinkerdPolicyOptions, namer: Namer) -> Resource:
+    identities = [
+        linkerd_identity(
+            s.name, s.namespace or "", options.control_plane_namespace, options.trust_domain
+        )
+        for s in target.spec.sources
+    ]
+    name, namespace = target.metadata.name, target.metadata.namespace
+    logical = namer(target.key, "meshtlsauthentication")
+    return m.mesh_tls_authentication(
+        logical, name, namespace, list(dict.fromkeys(identities)), target.metadata
+    )
+
+
+def _probe_paths(
+    specs: SpecSet, key: ServerKey, labels: tuple[tuple[str, str], ...]
+) -> tuple[str, ...]:
+    """The HTTP probe paths of the Server's pods on its port, from the workload manifests."""
+    selected = [
+        w
+        for w in specs.catalogue.workloads_of(key.namespace, key.account)
+        if set(labels) <= set(w.pod_labels.items())
+    ]
+    return tuple(dict.fromkeys(p for w in selected for p in w.probes.get(key.port, ())))
+
+
+def _server_resources(
+    key: ServerKey,
+    grants: list[Grant],
+    options: LinkerdPolicyOptions,
+    probe_paths: tuple[str, ...],
+    namer: Namer,
+) -> tuple[list[Resource], list[PlanWarning]]:
+    """The Server, its routes and every authorization on them."""
+    owner = service_account_owner(key.namespace, key.account)
+    role = key.name.removeprefix(f"{key.account}-")
+    l4 = [g for g in grants if g.matches is None]
+    l7 = [g for g in grants if g.matches is not None]
+    routes: list[_Route] = []
+    if l7 and (l4 or any(g.everything_http for g in l7)):
+        routes.append(_Route(f"{key.name}-any", (m.ANY_REQUEST,), owner))
+    for grant in l7:
+        if not grant.everything_http:
+            assert grant.matches is not None
+            name = f"{grant.target.metadata.name}-{role}"
+            routes.append(_Route(name, grant.matches, grant.target.key, grant.target))
+    service_ports = list(dict.fromkeys(p for g in grants for p in g.service_ports))
+    protocol = m.proxy_protocol(service_ports, bool(routes))
+    labels = dict(grants[0].labels)
+    resources = [
+        m.server(
+            namer(owner, f"server-{role}"),
+            key.name,
+            key.namespace,
+            labels,
+            key.port,
+            protocol,
+            owner,
+        )
+    ]
+    for grant in l4:
+        resources.append(_policy(grant, role, ("Server", key.name), namer))
+    authorized: dict[str, set[ObjectKey]] = {}
+    for route in routes:
+        if len(route.matches) > m.MAX_MATCHES_PER_RULE * m.MAX_RULES:
+            raise Untranslatable(
+                "spec.rules",
+                f"{len(route.matches)} HTTP matches on port {key.port}: a Linkerd HTTPRoute "
+                f"holds at most {m.MAX_MATCHES_PER_RULE * m.MAX_RULES}",
+            )
+        route_role = f"httproute-{role}" + ("" if route.target else "-any")
+        source = route.target.metadata if route.target else None
+        resources.append(
+            m.http_route(
+                namer(route.owner, route_role),
+                route.name,
+                key.namespace,
+                key.name,
+                route.matches,
+                route.owner,
+                source,
+            )
+        )
+        authorized[route.name] = set()
+        for grant in l7:
+            assert grant.matches is not None
+            own = grant.target is route.target or (grant.everything_http and not route.target)
+            if own or contains(grant.matches, route.matches):
+                authorized[route.name].add(grant.target.key)
+                suffix = "" if own else route.name
+                resources.append(_policy(grant, role, ("HTTPRoute", route.name), namer, suffix))
+    warnings = _narrowing_warnings(key, routes, authorized, owner)
+    if routes and options.probe_routes:
+        if probe_paths:
+            resources += _probe_resources(key, role, probe_paths, owner, namer)
+    elif routes:
+        warnings.append(_probe_warning(key, probe_paths, owner))
+    return resources, warnings
+
+
+def _policy(
+    grant: Grant, role: str, target: tuple[str, str], namer: Namer, on: str = ""
+) -> Resource:
+    """The TrafficTarget's AuthorizationPolicy on ``target`` (``on``: a route not its own)."""
+    tt = grant.target
+    name = f"{tt.metadata.name}-on-{on}" if on else f"{tt.metadata.name}-{role}"
+    logical = namer(tt.key, f"authorizationpolicy-on-{on}" if on else f"authorizationpolicy-{role}")
+    authentication = ("MeshTLSAuthentication", tt.metadata.name)
+    return m.authorization_policy(
+        logical, name, tt.metadata.namespace, target, authentication, tt.key, tt.metadata
+    )
+
+
+def _probe_resources(
+    key: ServerKey, role: str, paths: Iterable[str], owner: ObjectKey, namer: Namer
+) -> list[Resource]:
+    name = f"{key.name}-probes"
+    matches = [{"path": {"type": "Exact", "value": p}, "method": "GET"} for p in paths]
+    route = m.http_route(
+        namer(owner, f"httproute-{role}-probes"), name, key.namespace, key.name, matches, owner
+    )
+    policy = m.authorization_policy(
+        namer(owner, f"authorizationpolicy-{role}-probes"),
+        name,
+        key.namespace,
+        ("HTTPRoute", name),
+        ("NetworkAuthentication", PROBE_NETWORKS),
+        owner,
+    )
+    return [route, policy]
+
+
+def _narrowing_warnings(
+    key: ServerKey, routes: list[_Route], authorized: dict[str, set[ObjectKey]], owner: ObjectKey
+) -> list[PlanWarning]:
+    """TrafficTargets a better-matching route of another one can deny (Linkerd picks one)."""
+    losers: set[ObjectKey] = set()
+    for i, first in enumerate(routes):
+        for second in routes[i + 1 :]:
+            differ = authorized[first.name] ^ authorized[second.name]
+            if not differ:
+                continue
+            if first.target is None:
+                clash = any(may_tie_with_any(b) for b in second.matches)
+            else:
+                clash = any(overlap(a, b) for a in first.matches for b in second.matches)
+            if clash:
+                losers |= differ
+    if not losers:
+        return []
+    names = ", ".join(f"{k.namespace}/{k.name}" for k in sorted(losers))
+    return [
+        PlanWarning(
+            f"Server {key.namespace}/{key.name}: inbound routes of different TrafficTargets can "
+            "match the same request, and Linkerd authorizes it only through the best-matching "
+            "route (longest path match, then headers, then method; ties by route age and name): "
+            f"{names} may be denied some requests SMI allows (never allowed more); give their "
+            "HTTPRouteGroup matches disjoint paths or methods, or the same matches",
+            owner,
+        )
+    ]
+
+
+def _probe_warning(key: ServerKey, paths: tuple[str, ...], owner: ObjectKey) -> PlanWarning:
+    known = f" ({', '.join(paths)} in the workload manifests)" if paths else ""
+    return PlanWarning(
+        f"Server {key.namespace}/{key.name} has inbound HTTPRoutes: Linkerd answers 404 to every "
+        f"request matching none of them, kubelet HTTP probes on port {key.port} included{known} "
+        "(the pods would never become ready); allow the probe paths with probe_routes "
+        "(--set probe_routes=true; the paths come from the workloads' probes, or from "
+        "probe_paths=/healthz,/ready; optionally probe_networks=<node CIDRs>)",
+        owner,
+    )
+
+
+def _default_policy_warning(namespace: str) -> PlanWarning:
+    return PlanWarning(
+        f"namespace {namespace}: only the pod ports with a Server deny by default; every other "
+        "port follows Linkerd's default inbound policy (all-unauthenticated unless configured), "
+        "which SMI's default deny does not: set the annotation "
+        "config.linkerd.io/default-inbound-policy: deny on the namespace (or the cluster "
+        "default) to close them",
+        namespace_owner(namespace),
+    )
+
+
+def _name_problems(resources: list[Resource], specs: SpecSet) -> list[Problem]:
+    """Invalid names, and two objects of one kind with one name (they would overwrite)."""
+    seen: dict[tuple[str, str, str], Resource] = {}
+    problems = []
+    for resource in resources:
+        props = resource.properties
+        key = (props["kind"], props["metadata"]["namespace"], props["metadata"]["name"])
+        owner = resource.owner or ObjectKey("TrafficTarget", key[1], key[2])
+        problem = dns1123_subdomain_problem(key[2])
+        if problem:
+            problems.append(specs.problem(owner, "metadata.name", f"{key[0]} name: {problem}"))
+        if key in seen:
+            message = f"emits {key[0]} {key[1]}/{key[2]}, which {seen[key].name} also emits"
+            problems.append(specs.problem(owner, "metadata.name", message))
+        seen[key] = resource
+    return problems
