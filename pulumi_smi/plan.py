@@ -81,6 +81,8 @@ class Plan:
 
     resources: tuple[Resource, ...] = ()
     warnings: tuple[str, ...] = ()
+    external: frozenset[str] = frozenset()
+    """Names ``depends_on`` may use that are registered elsewhere (a mesh's shared resources)."""
 
     def __post_init__(self) -> None:
         names: set[str] = set()
@@ -89,7 +91,7 @@ class Plan:
                 raise ValueError(f"plan has two resources named {resource.name!r}")
             names.add(resource.name)
         for resource in self.resources:
-            missing = (set(resource.depends_on) | resource.references()) - names
+            missing = (set(resource.depends_on) | resource.references()) - names - self.external
             if missing:
                 raise ValueError(f"{resource.name!r} refers to unknown {sorted(missing)}")
 
@@ -100,19 +102,24 @@ class Plan:
         return len(self.resources)
 
     def owned_by(self, owners: Iterable[ObjectKey]) -> Plan:
-        """The resources and warnings of ``owners`` (plus dependencies and ownerless warnings)."""
+        """The resources and warnings of ``owners``, plus ownerless warnings and the resources
+        they depend on — except shared ones (see :meth:`shared`), which stay out."""
         wanted = set(owners)
         keep = {r.name for r in self.resources if r.owner in wanted}
         by_name = {r.name: r for r in self.resources}
         pending = list(keep)
+        external: set[str] = set()
         while pending:
             resource = by_name[pending.pop()]
             for dependency in set(resource.depends_on) | resource.references():
-                if dependency not in keep:
+                if _is_shared(by_name[dependency].owner):
+                    external.add(dependency)
+                elif dependency not in keep:
                     keep.add(dependency)
                     pending.append(dependency)
         warnings = tuple(w for w in self.warnings if getattr(w, "owner", None) in wanted | {None})
-        return Plan(tuple(r for r in self.resources if r.name in keep), warnings)
+        kept = tuple(r for r in self.resources if r.name in keep)
+        return Plan(kept, warnings, frozenset(external))
 
     def shared(self) -> Plan:
         """The resources and warnings owned by a namespace or an identity, not by an SMI object."""

@@ -75,3 +75,12 @@ def test_yaml_stream_writes_manifests_bare_and_others_wrapped() -> None:
         manifest,
         {"type": "aws:vpclattice/service:Service", "name": "svc", "properties": {"name": "x"}},
     ]
+
+
+def test_owned_by_leaves_shared_dependencies_outside_and_names_them() -> None:
+    shared = ObjectKey("Namespace", "ns", "ns")
+    plan = Plan((aws("defaults", {}, shared), aws("split", {}, A, ("defaults",))))
+    owned = plan.owned_by([A])
+    assert [r.name for r in owned] == ["split"]
+    assert owned.external == frozenset({"defaults"})
+    assert [r.name for r in plan.shared()] == ["defaults"]

@@ -107,8 +107,8 @@ class SmiComponent(pulumi.ComponentResource):
             for warning in plan.warnings:
                 pulumi.log.warn(f"mesh {mesh.mesh_resource_name}: {warning}", resource=self)
             mesh.claim(plan, claimant)
-            self.resources.update(register_plan(plan, self, mesh.provider))
             mesh.register_shared(shared[mesh.mesh_resource_name])
+            self.resources.update(register_plan(plan, self, mesh.provider, mesh.shared_resources))
         self.register_outputs({})
 
     def _init_single(

@@ -62,9 +62,10 @@ class Mesh(pulumi.ComponentResource):
                 options = {**(options or {}), "mesh_name": mesh_name}
         parsed = parse_options(chosen.kind, options, source)
         package = getattr(provider, "package", None)
-        if provider is not None and package != chosen.provider_package:
+        needed = chosen.package_for(parsed)
+        if provider is not None and package != needed:
             raise SmiValidationError.from_message(
-                f"provider: mesh {chosen.kind.value!r} needs a {chosen.provider_package} "
+                f"provider: mesh {chosen.kind.value!r} needs a {needed} "
                 f"provider, got a {package} provider",
                 source,
             )
@@ -127,7 +128,9 @@ class Mesh(pulumi.ComponentResource):
         """Register the shared resources not registered yet, as children of this Mesh."""
         fresh = Plan(tuple(r for r in plan if r.name not in self._shared_plans))
         self._shared_plans.update({r.name: r for r in fresh})
-        self.shared_resources.update(register_plan(fresh, self, self.provider))
+        self.shared_resources.update(
+            register_plan(fresh, self, self.provider, self.shared_resources)
+        )
         for warning in plan.warnings:
             if warning not in self._shared_warnings:
                 self._shared_warnings.add(warning)

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+from collections.abc import Mapping
+
 import pulumi
 import pulumi_kubernetes as k8s
 
 from ..errors import SmiError
 from ..plan import Plan, Resource
 
+TYPED = {"consul:index/configEntry:ConfigEntry": ("pulumi_consul", "ConfigEntry", "consul")}
+"""Pulumi type token -> (Python module, class, pip extra) of the non-Kubernetes resources."""
+
 
 def register_plan(
-    plan: Plan, parent: pulumi.Resource, provider: pulumi.ProviderResource | None
+    plan: Plan,
+    parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None,
+    existing: Mapping[str, pulumi.Resource] | None = None,
 ) -> dict[str, pulumi.CustomResource]:
     """Create every resource of ``plan`` as a child of ``parent`` with ``provider``.
 
-    Returns the created resources by their logical names.
+    ``existing`` holds resources registered before (a mesh's shared ones) that
+    ``depends_on`` may name. Returns the created resources by their logical names.
     """
     created: dict[str, pulumi.CustomResource] = {}
+    known: dict[str, pulumi.Resource] = dict(existing or {})
     for resource in plan.resources:
-        depends_on = [created[name] for name in resource.depends_on if name in created]
+        depends_on = [known[name] for name in resource.depends_on if name in known]
         opts = pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on)
-        created[resource.name] = _create(resource, opts)
+        created[resource.name] = known[resource.name] = _create(resource, opts)
     return created
 
 
@@ -38,4 +50,23 @@ def _create(resource: Resource, opts: pulumi.ResourceOptions) -> pulumi.CustomRe
             opts=opts,
             **manifest,
         )
+    if resource.type in TYPED:
+        module_name, class_name, extra = TYPED[resource.type]
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            raise SmiError(
+                f"{resource.name}: {resource.type} needs the {module_name} package: "
+                f"pip install 'pulumi-smi[{extra}]'"
+            ) from None
+        kwargs = {_snake(key): value for key, value in resource.properties.items()}
+        created: pulumi.CustomResource = getattr(module, class_name)(
+            resource.name, opts=opts, **kwargs
+        )
+        return created
     raise SmiError(f"{resource.name}: no Pulumi resource class for type {resource.type!r}")
+
+
+def _snake(name: str) -> str:
+    """An engine (camelCase) input name as the Python SDK's keyword (snake_case)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -22,8 +22,15 @@ class Target:
     kind: MeshKind
     options: type[TargetOptions]
     translate: Callable[[SpecSet, Any, Namer], Plan]
-    provider_package: str
-    """``kubernetes`` or ``aws``: the Pulumi provider package the resources need."""
+    provider_package: str | Callable[[Any], str]
+    """The Pulumi provider package the resources need (``kubernetes``, ``aws``, ``consul``),
+    or a function of the target's options giving it."""
+
+    def package_for(self, options: TargetOptions) -> str:
+        """The provider package for ``options``."""
+        if callable(self.provider_package):
+            return self.provider_package(options)
+        return self.provider_package
 
 
 TARGETS: dict[MeshKind, Target] = {
