@@ -19,9 +19,9 @@ import yaml
 
 from .spec.models import ObjectKey
 
-SHARED_KINDS = frozenset({"Namespace", "ServiceAccount"})
-"""Owner kinds of resources that several SMI objects share (one per namespace, or one per
-workload identity, such as a default-deny policy or a STRICT mTLS policy). Components
+SHARED_KINDS = frozenset({"Namespace", "ServiceAccount", "Service"})
+"""Owner kinds of resources that several SMI objects share (one per namespace, workload
+identity or service, such as a default-deny policy or a STRICT mTLS policy). Components
 register these once per mesh, as children of the :class:`~pulumi_smi.Mesh`."""
 _REFERENCE = re.compile(r"\$\{([^.}]+)\.[^}]+\}")
 KUBERNETES_PREFIX = "kubernetes:"

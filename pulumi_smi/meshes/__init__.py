@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from ..errors import Problem, SmiValidationError, UnsupportedTargetError
 from ..plan import Plan
 from ..spec.specset import SpecSet
-from . import gateway_api, istio, linkerd, smi
+from . import consul, gateway_api, istio, linkerd, smi
 from .base import MeshKind, Namer, TargetOptions, default_namer
 
 
@@ -38,6 +38,9 @@ TARGETS: dict[MeshKind, Target] = {
     MeshKind.ISTIO: Target(MeshKind.ISTIO, istio.IstioOptions, istio.translate, "kubernetes"),
     MeshKind.LINKERD: Target(
         MeshKind.LINKERD, linkerd.LinkerdOptions, linkerd.translate, "kubernetes"
+    ),
+    MeshKind.CONSUL: Target(
+        MeshKind.CONSUL, consul.ConsulOptions, consul.translate, consul.provider_package
     ),
     MeshKind.GATEWAY_API: Target(
         MeshKind.GATEWAY_API, gateway_api.GatewayApiOptions, gateway_api.translate, "kubernetes"

@@ -52,6 +52,11 @@ def service_account_owner(namespace: str, name: str) -> ObjectKey:
     return ObjectKey("ServiceAccount", namespace, name)
 
 
+def service_owner(namespace: str, name: str) -> ObjectKey:
+    """The owner of a resource shared by every SMI object naming this Service."""
+    return ObjectKey("Service", namespace, name)
+
+
 def default_namer(owner: ObjectKey, role: str) -> str:
     """``<namespace>-<name>-<role>`` (``<namespace>-<role>`` for namespace-wide resources)."""
     if owner.kind == "Namespace":

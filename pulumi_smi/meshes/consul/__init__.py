@@ -1,0 +1,94 @@
+"""Target ``consul``: config entries for splits and intentions, as CRDs or via pulumi-consul.
+
+``mode=crd`` (default) writes consul.hashicorp.com/v1alpha1 objects that consul-k8s turns
+into config entries; ``mode=config-entry`` writes the same entries straight to a Consul
+datacenter with pulumi-consul (``pip install 'pulumi-smi[consul]'``) — for VMs, or where
+Kubernetes is not the writer. One writer per entry: consul-k8s refuses to manage an entry
+another tool wrote, and the other way round.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ...errors import TranslationError
+from ...plan import Plan, Resource
+from ...spec.specset import SpecSet
+from ..base import Namer, service_owner
+from .entries import Entry, emit
+from .intentions import intention_entries
+from .options import ConsulOptions
+from .splits import split_entries
+
+
+def provider_package(options: ConsulOptions) -> str:
+    """``kubernetes`` for CRDs, ``consul`` for config entries written to the datacenter."""
+    return "kubernetes" if options.mode == "crd" else "consul"
+
+
+def translate(specs: SpecSet, options: ConsulOptions, namer: Namer) -> Plan:
+    """Translate every TrafficSplit and TrafficTarget in ``specs`` for Consul."""
+    splits = split_entries(specs, options)
+    intentions, intention_warnings, http_services = intention_entries(specs, options)
+    protocols = dict(splits.protocols)
+    for key in sorted(http_services):
+        protocols.setdefault(key, "http")
+    defaults = [
+        Entry(
+            "ServiceDefaults",
+            name,
+            ns,
+            {"protocol": protocol},
+            service_owner(ns, name),
+            "servicedefaults",
+        )
+        for (ns, name), protocol in sorted(protocols.items())
+    ]
+    _check_global_names(specs, [*defaults, *splits.entries, *intentions], options)
+    resources: list[Resource] = [emit(e, options, namer) for e in defaults]
+    by_namespace: dict[str, list[str]] = defaultdict(list)
+    by_service: dict[tuple[str, str], str] = {}
+    for entry, resource in zip(defaults, resources, strict=True):
+        by_namespace[entry.namespace].append(resource.name)
+        by_service[(entry.namespace, entry.name)] = resource.name
+    for entry in [*splits.entries, *intentions]:
+        resource = emit(entry, options, namer)
+        # Consul refuses routing entries and L7 intentions for a service that is not HTTP yet.
+        if entry.kind == "ServiceIntentions":
+            own = by_service.get((entry.namespace, entry.name))
+            needs: tuple[str, ...] = (
+                (own,) if own and (entry.namespace, entry.name) in http_services else ()
+            )
+        else:
+            needs = tuple(by_namespace[entry.namespace])
+        resources.append(
+            Resource(resource.type, resource.name, resource.properties, needs, resource.owner)
+        )
+    return Plan(tuple(resources), tuple(splits.warnings + intention_warnings))
+
+
+def _check_global_names(specs: SpecSet, entries: list[Entry], options: ConsulOptions) -> None:
+    """Open-source Consul has one namespace: an entry name used from two namespaces clashes."""
+    if options.enterprise:
+        return
+    seen: dict[tuple[str, str], Entry] = {}
+    problems = []
+    for entry in entries:
+        first = seen.setdefault((entry.kind, entry.name), entry)
+        if first.namespace != entry.namespace:
+            problems.append(
+                specs.problem(
+                    entry.owner
+                    if entry.owner.kind not in ("Service", "Namespace")
+                    else first.owner,
+                    "metadata.namespace",
+                    f"Consul {entry.kind} {entry.name!r} is needed in namespaces "
+                    f"{first.namespace!r} and {entry.namespace!r}, but open-source Consul has one "
+                    "namespace: rename one, or set enterprise=true (namespace mirroring)",
+                )
+            )
+    if problems:
+        raise TranslationError(problems)
+
+
+__all__ = ["ConsulOptions", "provider_package", "translate"]

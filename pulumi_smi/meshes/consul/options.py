@@ -1,0 +1,39 @@
+"""Options of the ``consul`` target."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import Field, StrictStr, field_validator
+
+from ..base import TargetOptions
+
+
+class ConsulOptions(TargetOptions):
+    """Options of the ``consul`` target."""
+
+    mode: Literal["crd", "config-entry"] = "crd"
+    """``crd``: consul.hashicorp.com/v1alpha1 objects written by Kubernetes (consul-k8s);
+    ``config-entry``: the same config entries written straight to a Consul datacenter through
+    pulumi-consul (for VMs, or where Kubernetes is not the writer). One writer per entry."""
+    enterprise: bool = False
+    """Consul Enterprise with namespace mirroring: Kubernetes namespaces become Consul
+    namespaces (``namespace`` fields are set). Open-source Consul has one namespace, so
+    entries of the same name in two Kubernetes namespaces collide and are refused."""
+    subsets: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    """Backends that are versions of the apex's own Consul service rather than services of
+    their own: backend Service name -> Consul filter selecting its instances, e.g.
+    ``{"reviews-v2": "Service.Meta.version == v2"}`` (pods annotated
+    ``consul.hashicorp.com/service-meta-version: v2``). They become ServiceResolver subsets.
+    On the command line: ``--set 'subsets={"reviews-v2": "Service.Meta.version == v2"}'``."""
+
+    @field_validator("subsets", mode="before")
+    @classmethod
+    def _json(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a JSON object: {exc.msg}") from None
+        return value

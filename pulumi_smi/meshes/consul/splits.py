@@ -1,0 +1,178 @@
+"""TrafficSplit -> Consul ServiceSplitter, ServiceRouter, ServiceResolver subsets.
+
+Per apex: a ServiceSplitter named after it for the split without ``matches``; a
+ServiceRouter named after it when splits have ``matches`` (first match wins, in split
+name order), whose routes go to the one serving backend, or — when the matched traffic is
+itself split — to ``<apex>-<split>``, a name holding its own ServiceSplitter. Requests no
+route matches fall through to the apex's own chain: its splitter, or the apex itself.
+Backends are separate Consul services, or subsets of the apex's service when the
+``subsets`` option gives them a filter (the versions then share one Consul service).
+Every service of a chain needs an HTTP-family protocol (ServiceDefaults), collected in
+``protocols`` for the caller to emit once per service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import TranslationError
+from ...plan import PlanWarning
+from ...spec.models import HTTPMatch, TrafficSplit
+from ...spec.specset import SpecSet
+from ..paths import escape, smi_header, smi_path
+from ..services import apex_ports, is_grpc, is_http
+from ..splits import ApexRouting, by_apex, split_matches
+from .entries import Entry
+from .options import ConsulOptions
+from .weights import consul_weights
+
+
+@dataclass
+class SplitEntries:
+    """What the splits need: config entries, warnings, and each service's protocol."""
+
+    entries: list[Entry] = field(default_factory=list)
+    warnings: list[PlanWarning] = field(default_factory=list)
+    protocols: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(Kubernetes namespace, Consul service) -> the protocol its ServiceDefaults declare."""
+
+
+def split_entries(specs: SpecSet, options: ConsulOptions) -> SplitEntries:
+    """The Consul entries of every TrafficSplit in ``specs``."""
+    result = SplitEntries()
+    for routing in by_apex(specs):
+        _Apex(specs, options, routing, result).build()
+    return result
+
+
+@dataclass
+class _Apex:
+    specs: SpecSet
+    options: ConsulOptions
+    routing: ApexRouting
+    out: SplitEntries
+
+    @property
+    def namespace(self) -> str:
+        return self.routing.namespace
+
+    def warn(self, split: TrafficSplit, text: str) -> None:
+        where = f"TrafficSplit {split.metadata.namespace}/{split.metadata.name}"
+        self.out.warnings.append(PlanWarning(f"{where}: {text}", split.key))
+
+    def entry(self, kind: str, name: str, spec: dict[str, Any], split: TrafficSplit) -> None:
+        role = f"{kind.lower()}-{name}" if name != self.routing.apex else kind.lower()
+        self.out.entries.append(
+            Entry(kind, name, self.namespace, spec, split.key, role, split.metadata)
+        )
+
+    def build(self) -> None:
+        protocol = self.protocol()
+        self.out.protocols[(self.namespace, self.routing.apex)] = protocol
+        if self.routing.default is not None:
+            self.splitter(self.routing.apex, self.routing.default, protocol)
+        if self.routing.matched:
+            routes = [
+                route for split in self.routing.matched for route in self.routes(split, protocol)
+            ]
+            self.entry(
+                "ServiceRouter", self.routing.apex, {"routes": routes}, self.routing.owner_split
+            )
+        subsets = self.subsets()
+        if subsets:
+            spec = {"subsets": {name: {"filter": f} for name, f in sorted(subsets.items())}}
+            self.entry("ServiceResolver", self.routing.apex, spec, self.routing.owner_split)
+
+    def protocol(self) -> str:
+        """The apex's protocol (http, http2 or grpc); Consul splits nothing else."""
+        split = self.routing.owner_split
+        ports = apex_ports(self.specs, split)
+        if ports is None:
+            self.warn(
+                split,
+                f"Service {self.namespace}/{self.routing.apex} is not in the "
+                "input: assuming it speaks HTTP (ServiceDefaults protocol http)",
+            )
+            return "http"
+        if any(is_grpc(p) for p in ports):
+            return "grpc"
+        if any(is_http(p) for p in ports):
+            return "http2" if any(p.application_protocol == "http2" for p in ports) else "http"
+        raise TranslationError(
+            [
+                self.specs.problem(
+                    split.key,
+                    "spec.service",
+                    f"Service {self.namespace}/{self.routing.apex} has no HTTP port, and "
+                    "Consul splits and routes only http, http2 and grpc services",
+                )
+            ]
+        )
+
+    def subsets(self) -> dict[str, str]:
+        """Backends that are subsets of the apex's service, with their filters."""
+        names = {b.service for s in self.routing.splits for b in s.spec.backends}
+        return {name: f for name, f in self.options.subsets.items() if name in names}
+
+    def target(self, backend: str) -> dict[str, str]:
+        """A split or route destination: a subset of the apex, or a service of its own."""
+        if backend in self.options.subsets:
+            return {"service": self.routing.apex, "serviceSubset": backend}
+        return {"service": backend}
+
+    def splitter(self, name: str, split: TrafficSplit, protocol: str) -> None:
+        backends = list(split.spec.backends)
+        splits = []
+        for index, hundredths in consul_weights([b.weight for b in backends]):
+            backend = backends[index].service
+            if backend not in self.options.subsets:
+                self.out.protocols[(self.namespace, backend)] = protocol
+            weight: float | int = hundredths // 100 if hundredths % 100 == 0 else hundredths / 100
+            splits.append({"weight": weight, **self.target(backend)})
+        self.entry("ServiceSplitter", name, {"splits": splits}, split)
+
+    def routes(self, split: TrafficSplit, protocol: str) -> list[dict[str, Any]]:
+        serving = [b for b in split.spec.backends if b.weight > 0]
+        if len(serving) == 1:
+            destination = self.target(serving[0].service)
+            if serving[0].service not in self.options.subsets:
+                self.out.protocols[(self.namespace, serving[0].service)] = protocol
+        else:
+            name = f"{self.routing.apex}-{split.metadata.name}"
+            self.out.protocols[(self.namespace, name)] = protocol
+            self.splitter(name, split, protocol)
+            destination = {"service": name}
+        return [
+            {"match": {"http": http}, "destination": destination}
+            for match in split_matches(self.specs, split)
+            for http in [router_match(match)]
+        ]
+
+
+def router_match(match: HTTPMatch) -> dict[str, Any]:
+    """A ServiceRouter ``match.http`` for one SMI match (SMI's start-anchored path kept)."""
+    http: dict[str, Any] = {}
+    path = smi_path(match.path_regex)
+    if path.kind == "exact":
+        http["pathExact"] = path.value
+    elif path.kind == "prefix" and path.value.startswith("/"):
+        http["pathPrefix"] = path.value  # Consul's pathPrefix is a string prefix, as in SMI
+    elif path.kind == "prefix":  # Consul requires a prefix to start with '/'
+        http["pathRegex"] = f"{escape(path.value)}.*"
+    elif path.kind == "regex":
+        http["pathRegex"] = path.value
+    if match.headers:
+        http["header"] = [_header(name, regex) for name, regex in match.headers.items()]
+    if not match.any_method:
+        http["methods"] = list(match.methods)
+    return http
+
+
+def _header(name: str, value_regex: str) -> dict[str, Any]:
+    match = smi_header(value_regex)
+    if match.kind == "present":
+        return {"name": name, "present": True}
+    if match.kind in ("exact", "prefix", "suffix", "regex"):
+        return {"name": name, match.kind: match.value}
+    raise AssertionError(match.kind)
