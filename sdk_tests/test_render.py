@@ -121,3 +121,22 @@ def test_ab_linkerd_example_registers_the_route_servers_and_probe_access() -> No
     probes = by_kind_name[("HTTPRoute", "checkout-8080-probes")]["properties"]["spec"]
     paths = {m["path"]["value"] for rule in probes["rules"] for m in rule["matches"]}
     assert paths == {"/healthz", "/ready"}  # read from the Deployments' probes
+
+
+CONSUL = Path(__file__).parents[1] / "examples" / "03-consul-vm-and-k8s"
+
+
+def test_consul_example_writes_crds_in_the_cluster_and_config_entries_on_the_vms() -> None:
+    code, out = render(str(CONSUL))
+    assert code == 0
+    resources = json.loads(out)["resources"]
+    crds = [r for r in resources if r["type"].startswith("kubernetes:consul.hashicorp.com/")]
+    entries = [r for r in resources if r["type"] == "consul:index/configEntry:ConfigEntry"]
+    assert {r["provider"] for r in crds} == {"onprem-k8s"}
+    assert {r["provider"] for r in entries} == {"dc-vm"}
+    # one writer per entry: no Consul name is written by both meshes
+    crd_names = {(r["properties"]["kind"], r["properties"]["metadata"]["name"]) for r in crds}
+    assert ("ServiceSplitter", "cart") in crd_names
+    splitter = next(r for r in entries if r["properties"]["kind"] == "service-splitter")
+    splits = json.loads(splitter["properties"]["configJson"])["Splits"]
+    assert sorted(s["Weight"] for s in splits) == [6.74, 10.34, 82.92]

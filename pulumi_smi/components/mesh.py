@@ -126,7 +126,10 @@ class Mesh(pulumi.ComponentResource):
 
     def register_shared(self, plan: Plan) -> None:
         """Register the shared resources not registered yet, as children of this Mesh."""
-        fresh = Plan(tuple(r for r in plan if r.name not in self._shared_plans))
+        fresh = Plan(
+            tuple(r for r in plan if r.name not in self._shared_plans),
+            external=frozenset(self._shared_plans) | plan.external,
+        )
         self._shared_plans.update({r.name: r for r in fresh})
         self.shared_resources.update(
             register_plan(fresh, self, self.provider, self.shared_resources)

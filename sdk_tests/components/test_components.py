@@ -380,3 +380,65 @@ def test_linkerd_components_register_routes_servers_and_policies(preview: bool) 
     assert server.inputs["kind"] == "Server" and server.provider_name == "dc1-k8s"
     identities = recording.by_name("web-reads-dc1-meshtlsauthentication").inputs["spec"]
     assert identities == {"identities": ["web.front.serviceaccount.identity.linkerd.cluster.local"]}
+
+
+def test_consul_config_entry_mode_registers_pulumi_consul_entries(preview: bool) -> None:
+    import json
+
+    import pulumi_consul as consul
+
+    made: list[smi.TrafficSplit] = []
+
+    def program() -> None:
+        datacenter = consul.Provider("vm-dc", address="consul.service.dc1:8500")
+        catalogue = smi.load_text(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: pay, namespace: shop}\n"
+            "spec: {ports: [{name: http, port: 8080}]}\n"
+        ).catalogue
+        mesh = smi.Mesh(
+            "vms",
+            "consul",
+            provider=datacenter,
+            catalogue=catalogue,
+            options={"mode": "config-entry"},
+        )
+        made.append(
+            smi.TrafficSplit(
+                "pay",
+                namespace="shop",
+                service="pay",
+                meshes=mesh,
+                backends=[
+                    smi.Backend("pay-v1", 1),
+                    smi.Backend("pay-v2", 1),
+                    smi.Backend("pay-v3", 1),
+                ],
+            )
+        )
+
+    recording = run_program(program, preview=preview)
+    (splitter,) = [r for r in recording.children_of("pay") if r.custom]
+    assert splitter.type == "consul:index/configEntry:ConfigEntry"
+    assert splitter.provider_name == "vm-dc"
+    assert splitter.inputs["kind"] == "service-splitter"
+    weights = [s["Weight"] for s in json.loads(splitter.inputs["configJson"])["Splits"]]
+    assert weights == [33.34, 33.33, 33.33]
+    defaults = [r for r in recording.children_of("vms") if r.custom]
+    assert sorted(r.inputs["name"] for r in defaults) == ["pay", "pay-v1", "pay-v2", "pay-v3"]
+    assert {urn for urn in splitter.dependencies} == {r.urn for r in defaults}
+
+
+def test_consul_crd_mode_needs_a_kubernetes_provider_and_config_entry_a_consul_one() -> None:
+    import pulumi_consul as consul
+
+    with pytest.raises(smi.SmiError, match="needs a kubernetes provider, got a consul provider"):
+        run_program(lambda: smi.Mesh("dc", "consul", provider=consul.Provider("c")))
+    with pytest.raises(smi.SmiError, match="needs a consul provider, got a kubernetes provider"):
+        run_program(
+            lambda: smi.Mesh(
+                "dc",
+                "consul",
+                provider=k8s.Provider("k", kubeconfig="x"),
+                options={"mode": "config-entry"},
+            )
+        )
