@@ -63,7 +63,7 @@ class Resource:
 
     def references(self) -> set[str]:
         """Names of the planned resources this one's properties refer to."""
-        return set(_REFERENCE.findall(json.dumps(self.properties)))
+        return {name for text in _strings(self.properties) for name in _REFERENCE.findall(text)}
 
     def to_dict(self) -> dict[str, Any]:
         """The serialised form: ``{type, name, properties, dependsOn}``."""
@@ -148,6 +148,18 @@ class Plan:
             for r in self.resources
         ]
         return dump_yaml(documents)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a nest of mappings and lists (other values, Outputs too, skipped)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def _is_shared(owner: ObjectKey | None) -> bool:

@@ -239,8 +239,16 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.preview = preview
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        """Return ``(id, outputs)``: the id as described above and the inputs as outputs."""
-        return (None if self.preview else f"{args.name}-id"), dict(args.inputs)
+        """Return ``(id, outputs)``: the id as described above and the inputs as outputs.
+
+        An AWS resource also gets an ``arn`` (unknown in preview, as a real one would be),
+        since translations refer to ARNs, e.g. in VPC Lattice auth policies.
+        """
+        outputs = dict(args.inputs)
+        if args.typ.startswith("aws:") and "arn" not in outputs and not self.preview:
+            service = args.typ.split(":")[1].split("/")[0]
+            outputs["arn"] = f"arn:aws:{service}:us-east-1:123456789012:{args.name}"
+        return (None if self.preview else f"{args.name}-id"), outputs
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """Return the function's arguments as its result, with no check failures."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Mapping
 
 import pulumi
@@ -11,6 +10,7 @@ import pulumi_kubernetes as k8s
 
 from ..errors import SmiError
 from ..plan import Plan, Resource
+from .aws_args import create_aws, is_aws, snake
 
 TYPED = {"consul:index/configEntry:ConfigEntry": ("pulumi_consul", "ConfigEntry", "consul")}
 """Pulumi type token -> (Python module, class, pip extra) of the non-Kubernetes resources."""
@@ -32,11 +32,13 @@ def register_plan(
     for resource in plan.resources:
         depends_on = [known[name] for name in resource.depends_on if name in known]
         opts = pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on)
-        created[resource.name] = known[resource.name] = _create(resource, opts)
+        created[resource.name] = known[resource.name] = _create(resource, opts, known)
     return created
 
 
-def _create(resource: Resource, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
+def _create(
+    resource: Resource, opts: pulumi.ResourceOptions, known: Mapping[str, pulumi.Resource]
+) -> pulumi.CustomResource:
     if resource.is_kubernetes:
         manifest = dict(resource.properties)
         api_version = manifest.pop("apiVersion")
@@ -50,6 +52,8 @@ def _create(resource: Resource, opts: pulumi.ResourceOptions) -> pulumi.CustomRe
             opts=opts,
             **manifest,
         )
+    if is_aws(resource):
+        return create_aws(resource, opts, known)
     if resource.type in TYPED:
         module_name, class_name, extra = TYPED[resource.type]
         try:
@@ -59,14 +63,9 @@ def _create(resource: Resource, opts: pulumi.ResourceOptions) -> pulumi.CustomRe
                 f"{resource.name}: {resource.type} needs the {module_name} package: "
                 f"pip install 'pulumi-smi[{extra}]'"
             ) from None
-        kwargs = {_snake(key): value for key, value in resource.properties.items()}
+        kwargs = {snake(key): value for key, value in resource.properties.items()}
         created: pulumi.CustomResource = getattr(module, class_name)(
             resource.name, opts=opts, **kwargs
         )
         return created
     raise SmiError(f"{resource.name}: no Pulumi resource class for type {resource.type!r}")
-
-
-def _snake(name: str) -> str:
-    """An engine (camelCase) input name as the Python SDK's keyword (snake_case)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

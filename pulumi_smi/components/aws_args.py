@@ -1,0 +1,107 @@
+"""Planned AWS resources as typed pulumi-aws resources.
+
+The Plan holds engine (camelCase) inputs; here each becomes the resource's own ``*Args``
+class, nested ``*Args`` classes included, so that the SDK rejects a wrong input name at
+``pulumi preview`` rather than the provider ignoring it. ``${name.output}`` strings
+become the Outputs of the resources planned before.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from types import ModuleType
+from typing import Any
+
+import pulumi
+
+from ..errors import SmiError
+from ..plan import Resource
+
+_TOKEN = re.compile(r"^aws:(?P<module>[a-zA-Z0-9]+)/[a-zA-Z0-9]+:(?P<cls>\w+)$")
+_NESTED = re.compile(r"ForwardRef\('(\w+Args)'\)")
+_REFERENCE = re.compile(r"\$\{([^.}]+)\.([^}]+)\}")
+
+Resolve = Callable[[str], Any]
+
+
+def is_aws(resource: Resource) -> bool:
+    """Whether ``resource`` is a pulumi-aws resource."""
+    return _TOKEN.match(resource.type) is not None
+
+
+def create_aws(
+    resource: Resource, opts: pulumi.ResourceOptions, known: Mapping[str, pulumi.Resource]
+) -> pulumi.CustomResource:
+    """Instantiate ``resource`` with its typed ``*Args``; references resolved from ``known``."""
+    match = _TOKEN.match(resource.type)
+    assert match is not None
+    module = importlib.import_module(f"pulumi_aws.{match['module']}")
+    cls = getattr(module, match["cls"])
+    args_cls = getattr(module, f"{match['cls']}Args")
+    inputs = importlib.import_module(f"pulumi_aws.{match['module']}._inputs")
+
+    def resolve(text: str) -> Any:
+        return _resolve(text, known, resource.name)
+
+    args = _typed(args_cls, resource.properties, inputs, resolve, resource.type)
+    created: pulumi.CustomResource = cls(resource.name, args=args, opts=opts)
+    return created
+
+
+def _typed(
+    args_cls: type, properties: Mapping[str, Any], inputs: ModuleType, resolve: Resolve, where: str
+) -> Any:
+    parameters = inspect.signature(args_cls).parameters
+    kwargs: dict[str, Any] = {}
+    for key, value in properties.items():
+        name = snake(key)
+        if name not in parameters:
+            raise SmiError(f"{where}: {args_cls.__name__} has no input {key!r}")
+        annotation = str(parameters[name].annotation)
+        kwargs[name] = _value(annotation, value, inputs, resolve, f"{where}.{key}")
+    return args_cls(**kwargs)
+
+
+def _value(annotation: str, value: Any, inputs: ModuleType, resolve: Resolve, where: str) -> Any:
+    nested = _NESTED.search(annotation)
+    if isinstance(value, str):
+        return resolve(value)
+    if nested and isinstance(value, Mapping):
+        return _typed(getattr(inputs, nested[1]), value, inputs, resolve, where)
+    if isinstance(value, list):
+        if nested:
+            cls = getattr(inputs, nested[1])
+            return [_typed(cls, item, inputs, resolve, f"{where}[]") for item in value]
+        return [resolve(item) if isinstance(item, str) else item for item in value]
+    if isinstance(value, Mapping):  # tags and other plain maps
+        return {k: resolve(v) if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
+def _resolve(text: str, known: Mapping[str, pulumi.Resource], where: str) -> Any:
+    """``text`` with its ``${name.output}`` references replaced by the resources' Outputs."""
+    references = _REFERENCE.findall(text)
+    if not references:
+        return text
+    outputs = []
+    for name, output in references:
+        if name not in known:
+            raise SmiError(f"{where}: refers to {name!r}, which is not registered before it")
+        outputs.append(getattr(known[name], snake(output)))
+    if _REFERENCE.fullmatch(text):
+        return outputs[0]
+    return pulumi.Output.all(*outputs).apply(lambda values: _substitute(text, values))
+
+
+def _substitute(text: str, values: list[Any]) -> str:
+    """``text`` with its references replaced, in order, by ``values``."""
+    remaining = iter(values)
+    return _REFERENCE.sub(lambda _: str(next(remaining)), text)
+
+
+def snake(name: str) -> str:
+    """An engine (camelCase) input name as the Python SDK's keyword (snake_case)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

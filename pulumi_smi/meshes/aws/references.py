@@ -1,0 +1,8 @@
+"""References between planned AWS resources: ``${name.output}`` (Pulumi YAML syntax)."""
+
+from __future__ import annotations
+
+
+def ref(name: str, output: str) -> str:
+    """A reference to output ``output`` (engine camelCase, e.g. ``arn``) of resource ``name``."""
+    return f"${{{name}.{output}}}"
