@@ -19,6 +19,9 @@ from pulumi_smi.project import render_project
 from pulumi_smi.spec import load_files
 
 EXAMPLES = Path(__file__).parent
+DEMO_OPTIONS = {
+    MeshKind.VPC_LATTICE: {"vpc_id": "vpc-0123456789abcdef0", "eks_cluster_name": "prod-eks"}
+}
 BOOKINFO = sorted((EXAMPLES / "manifests" / "bookinfo").glob("*.yaml"))
 
 
@@ -33,7 +36,7 @@ def convert_everywhere() -> None:
             print(f"\n# --mesh {kind.value}: not supported yet")
             continue
         try:
-            plan = translate(specs, kind)
+            plan = translate(specs, kind, DEMO_OPTIONS.get(kind))
         except SmiError as exc:  # valid SMI this mesh cannot express: say why, go on
             print(f"\n# --mesh {kind.value}: {exc}")
             continue
@@ -44,7 +47,13 @@ def convert_everywhere() -> None:
             print(f"# warning: {warning}")
 
 
-PROJECTS = ("00-smi-quickstart", "01-canary-istio", "02-ab-linkerd", "03-consul-vm-and-k8s")
+PROJECTS = (
+    "00-smi-quickstart",
+    "01-canary-istio",
+    "02-ab-linkerd",
+    "03-consul-vm-and-k8s",
+    "05-appmesh-to-lattice",
+)
 
 
 def render(name: str) -> None:

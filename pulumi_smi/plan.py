@@ -123,9 +123,13 @@ class Plan:
 
     def shared(self) -> Plan:
         """The resources and warnings owned by a namespace or an identity, not by an SMI object."""
+        shared = tuple(r for r in self.resources if _is_shared(r.owner))
+        names = {r.name for r in shared}
+        outside = {d for r in shared for d in set(r.depends_on) | r.references()} - names
         return Plan(
-            tuple(r for r in self.resources if _is_shared(r.owner)),
+            shared,
             tuple(w for w in self.warnings if _is_shared(getattr(w, "owner", None))),
+            frozenset(outside),
         )
 
     def to_dict(self) -> dict[str, Any]:

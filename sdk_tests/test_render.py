@@ -140,3 +140,28 @@ def test_consul_example_writes_crds_in_the_cluster_and_config_entries_on_the_vms
     splitter = next(r for r in entries if r["properties"]["kind"] == "service-splitter")
     splits = json.loads(splitter["properties"]["configJson"])["Splits"]
     assert sorted(s["Weight"] for s in splits) == [6.74, 10.34, 82.92]
+
+
+MIGRATION = Path(__file__).parents[1] / "examples" / "05-appmesh-to-lattice"
+
+
+def test_migration_example_renders_typed_app_mesh_and_lattice_resources() -> None:
+    code, out = render(str(MIGRATION))
+    assert code == 0
+    document = json.loads(out)
+    aws = [r for r in document["resources"] if r["type"].startswith("aws:")]
+    kinds = {r["type"] for r in aws}
+    assert {
+        "aws:appmesh/route:Route",
+        "aws:appmesh/virtualRouter:VirtualRouter",
+        "aws:vpclattice/listener:Listener",
+        "aws:vpclattice/authPolicy:AuthPolicy",
+    } <= kinds
+    assert {r["provider"] for r in aws} == {"use1"}
+    route = next(r for r in aws if r["type"] == "aws:appmesh/route:Route")
+    targets = route["properties"]["spec"]["httpRoute"]["action"]["weightedTargets"]
+    assert sorted(t["weight"] for t in targets) == [10, 90]
+    listener = next(r for r in aws if r["type"] == "aws:vpclattice/listener:Listener")
+    forwarded = listener["properties"]["defaultAction"]["forwards"][0]["targetGroups"]
+    assert sorted(t["weight"] for t in forwarded) == [10, 90]
+    assert any("2026-09-30" in w and "vpc-lattice" in w for w in document["warnings"])

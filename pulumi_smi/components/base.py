@@ -108,7 +108,9 @@ class SmiComponent(pulumi.ComponentResource):
                 pulumi.log.warn(f"mesh {mesh.mesh_resource_name}: {warning}", resource=self)
             mesh.claim(plan, claimant)
             mesh.register_shared(shared[mesh.mesh_resource_name])
-            self.resources.update(register_plan(plan, self, mesh.provider, mesh.shared_resources))
+            own = register_plan(plan, self, mesh.provider, mesh.shared_resources)
+            self.resources.update(own)
+            mesh.register_shared(shared[mesh.mesh_resource_name], after=own)
         self.register_outputs({})
 
     def _init_single(

@@ -124,16 +124,26 @@ class Mesh(pulumi.ComponentResource):
                     "them in one component (smi.Manifests) to have them merged"
                 )
 
-    def register_shared(self, plan: Plan) -> None:
-        """Register the shared resources not registered yet, as children of this Mesh."""
-        fresh = Plan(
-            tuple(r for r in plan if r.name not in self._shared_plans),
-            external=frozenset(self._shared_plans) | plan.external,
-        )
+    def register_shared(
+        self, plan: Plan, after: Mapping[str, pulumi.Resource] | None = None
+    ) -> None:
+        """Register the shared resources not registered yet, as children of this Mesh.
+
+        A shared resource that depends on a component's own resources (an App Mesh
+        VirtualService on its router, say) waits: it is registered by the call that passes
+        those resources as ``after``, which a component makes once its own are registered.
+        """
+        known: dict[str, pulumi.Resource] = {**self.shared_resources, **(after or {})}
+        ready: list[Resource] = []
+        for resource in plan:
+            if resource.name in self._shared_plans:
+                continue
+            needs = set(resource.depends_on) | resource.references()
+            if needs <= set(known) | {r.name for r in ready}:
+                ready.append(resource)
+        fresh = Plan(tuple(ready), external=frozenset(known))
         self._shared_plans.update({r.name: r for r in fresh})
-        self.shared_resources.update(
-            register_plan(fresh, self, self.provider, self.shared_resources)
-        )
+        self.shared_resources.update(register_plan(fresh, self, self.provider, known))
         for warning in plan.warnings:
             if warning not in self._shared_warnings:
                 self._shared_warnings.add(warning)

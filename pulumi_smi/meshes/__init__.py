@@ -12,6 +12,7 @@ from ..errors import Problem, SmiValidationError, UnsupportedTargetError
 from ..plan import Plan
 from ..spec.specset import SpecSet
 from . import consul, gateway_api, istio, linkerd, smi
+from .aws import appmesh, lattice
 from .base import MeshKind, Namer, TargetOptions, default_namer
 
 
@@ -41,6 +42,10 @@ TARGETS: dict[MeshKind, Target] = {
     ),
     MeshKind.CONSUL: Target(
         MeshKind.CONSUL, consul.ConsulOptions, consul.translate, consul.provider_package
+    ),
+    MeshKind.APPMESH: Target(MeshKind.APPMESH, appmesh.AppMeshOptions, appmesh.translate, "aws"),
+    MeshKind.VPC_LATTICE: Target(
+        MeshKind.VPC_LATTICE, lattice.LatticeOptions, lattice.translate, "aws"
     ),
     MeshKind.GATEWAY_API: Target(
         MeshKind.GATEWAY_API, gateway_api.GatewayApiOptions, gateway_api.translate, "kubernetes"

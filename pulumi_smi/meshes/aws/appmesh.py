@@ -1,0 +1,35 @@
+"""Target ``appmesh``: SMI -> AWS App Mesh through pulumi-aws (deprecated: end of support
+2026-09-30; prefer ``vpc-lattice``).
+
+Resources (pulumi-aws tokens, engine camelCase inputs, ``${name.output}`` references):
+``Mesh`` (created unless an existing one is named), a ``VirtualNode`` per Service involved
+(:mod:`.appmesh_nodes`), a ``VirtualRouter`` + ``Route``\\ s + ``VirtualService`` per split
+apex (:mod:`.appmesh_routes`), and TrafficTargets as egress allow-lists on the callers'
+VirtualNodes (:mod:`.appmesh_access`). Every plan carries the deprecation warning once
+(owner None, so every component shows it).
+"""
+
+from __future__ import annotations
+
+from ...plan import Plan, PlanWarning
+from ...spec.specset import SpecSet
+from ..base import Namer
+from .appmesh_access import translate_targets
+from .appmesh_nodes import Builder
+from .appmesh_options import DEPRECATION, END_OF_SUPPORT, AppMeshOptions
+from .appmesh_routes import translate_splits
+
+
+def translate(specs: SpecSet, options: AppMeshOptions, namer: Namer) -> Plan:
+    """Translate every TrafficSplit and TrafficTarget in ``specs`` for AWS App Mesh."""
+    options.check()
+    builder = Builder(specs, options, namer)
+    if specs.traffic_splits or specs.traffic_targets:
+        builder.mesh_properties()
+    translate_splits(builder)
+    translate_targets(builder)
+    warnings = [PlanWarning(DEPRECATION), *builder.warnings]
+    return Plan(tuple(builder.resources.values()), tuple(warnings))
+
+
+__all__ = ["END_OF_SUPPORT", "AppMeshOptions", "translate"]

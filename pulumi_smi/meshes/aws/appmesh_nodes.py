@@ -1,0 +1,192 @@
+"""The App Mesh plan under construction: Mesh, VirtualNodes and VirtualServices.
+
+One VirtualNode per Kubernetes Service, named ``<service>_<namespace>`` as the App Mesh
+controller names them, owned by the Service (shared by every SMI object naming it). Its
+listeners are the Service's TCP ports (protocol from ``appProtocol`` or the port name:
+``http``, ``http2``/``h2c``, ``grpc``, anything else ``tcp``); its DNS service discovery
+resolves ``<service>.<namespace>.svc.<cluster_domain>``, the ClusterIP, which kube-proxy
+balances over the Service's pods. The listener port is the Service port: clients reach the
+node at hostname:port, and the pods' Envoy receives on it, so a different targetPort is
+warned about. A client workload no Service selects gets a listener-less VirtualNode named
+``<workload>_<namespace>``: it only calls out.
+
+One VirtualService per Service clients are routed to, named with the DNS name they call
+and owned by the Service: provided by the apex's VirtualRouter for a split apex, else by
+the Service's own VirtualNode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import TranslationError
+from ...plan import PlanWarning, Resource
+from ...spec.catalogue import Service, ServicePort, Workload
+from ...spec.models import ObjectKey
+from ...spec.specset import SpecSet
+from ..base import Namer, namespace_owner, service_account_owner, service_owner
+from .appmesh_options import AppMeshOptions, name_problem
+from .references import ref
+
+MESH = "aws:appmesh/mesh:Mesh"
+VIRTUAL_NODE = "aws:appmesh/virtualNode:VirtualNode"
+VIRTUAL_ROUTER = "aws:appmesh/virtualRouter:VirtualRouter"
+ROUTE = "aws:appmesh/route:Route"
+VIRTUAL_SERVICE = "aws:appmesh/virtualService:VirtualService"
+
+
+def appmesh_protocol(port: ServicePort) -> str | None:
+    """The App Mesh listener protocol of a Service port; None for UDP/SCTP."""
+    if port.protocol != "TCP":
+        return None
+    app = port.application_protocol
+    if app in ("grpc", "grpc-web"):
+        return "grpc"
+    if app in ("http2", "h2c"):
+        return "http2"
+    return "http" if app == "http" else "tcp"
+
+
+@dataclass
+class Builder:
+    """Resources by logical name, warnings, and the lookups every part needs."""
+
+    specs: SpecSet
+    options: AppMeshOptions
+    namer: Namer
+    resources: dict[str, Resource] = field(default_factory=dict)
+    warnings: list[PlanWarning] = field(default_factory=list)
+    mesh_resource: str | None = None
+
+    def fail(self, key: ObjectKey, path: str, message: str) -> TranslationError:
+        """A :class:`TranslationError` about field ``path`` of the SMI object ``key``."""
+        return TranslationError([self.specs.problem(key, path, message)])
+
+    def warn(self, owner: ObjectKey | None, message: str) -> None:
+        """Record a warning about ``owner`` (once)."""
+        where = f"{owner.kind} {owner.namespace}/{owner.name}: " if owner else ""
+        warning = PlanWarning(f"{where}{message}", owner)
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+
+    def dns(self, namespace: str, service: str) -> str:
+        """The DNS name clients call: ``<service>.<namespace>.svc.<cluster_domain>``."""
+        return f"{service}.{namespace}.svc.{self.options.cluster_domain}"
+
+    def add(self, resource: Resource, key: ObjectKey, path: str) -> str:
+        """Add ``resource`` unless present (same name, same properties); return its name."""
+        name = resource.properties["name"]
+        problem = name_problem(name)
+        if problem:
+            raise self.fail(key, path, problem)
+        known = self.resources.get(resource.name)
+        if known is not None and known.properties != resource.properties:
+            raise self.fail(key, path, f"two different {resource.type} named {resource.name!r}")
+        self.resources.setdefault(resource.name, resource)
+        return resource.name
+
+    def mesh_properties(self) -> dict[str, Any]:
+        """``meshName`` (a reference when the mesh is created here) and ``meshOwner``."""
+        if self.mesh_resource is None and self.options.creates_mesh:
+            owner = namespace_owner(self.options.mesh)  # stand-in: no mesh-wide owner kind
+            self.mesh_resource = self.namer(owner, "appmesh-mesh")
+            filter_ = {"type": self.options.egress_filter}
+            self.resources[self.mesh_resource] = Resource(
+                MESH,
+                self.mesh_resource,
+                {"name": self.options.mesh, "spec": {"egressFilter": filter_}},
+                owner=owner,
+            )
+        props: dict[str, Any] = {
+            "meshName": ref(self.mesh_resource, "name") if self.mesh_resource else self.options.mesh
+        }
+        if self.options.mesh_owner:
+            props["meshOwner"] = self.options.mesh_owner
+        return props
+
+    def service(self, namespace: str, name: str, key: ObjectKey, path: str) -> Service:
+        """The catalogue's Service; an error naming ``path`` when unknown or portless."""
+        service = self.specs.catalogue.service(namespace, name)
+        if service is None:
+            raise self.fail(
+                key,
+                path,
+                f"the appmesh target needs the ports of Service {namespace}/{name} (a "
+                "VirtualNode listener needs one): add its Service manifest to the input",
+            )
+        if not service.ports:
+            raise self.fail(key, path, f"Service {namespace}/{name} has no ports")
+        return service
+
+    def node(self, service: Service, key: ObjectKey, path: str) -> str:
+        """The VirtualNode of ``service``; its logical name."""
+        listeners = []
+        for port in service.ports:
+            protocol = appmesh_protocol(port)
+            if protocol is None:
+                self.warn(
+                    key,
+                    f"port {port.port} of Service {service.namespace}/{service.name} is "
+                    f"{port.protocol}: App Mesh only carries TCP, so it is left out",
+                )
+                continue
+            if isinstance(port.target_port, int) and port.target_port != port.port:
+                self.warn(
+                    key,
+                    f"Service {service.namespace}/{service.name} maps port {port.port} to "
+                    f"targetPort {port.target_port}: App Mesh's listener port is both the port "
+                    "clients call and the one the pods' Envoy receives on; make them equal",
+                )
+            listeners.append({"portMapping": {"port": port.port, "protocol": protocol}})
+        owner = service_owner(service.namespace, service.name)
+        name = self.namer(owner, "virtualnode")
+        spec: dict[str, Any] = {
+            "listeners": listeners,
+            "serviceDiscovery": {"dns": {"hostname": self.dns(service.namespace, service.name)}},
+        }
+        props = {"name": f"{service.name}_{service.namespace}", **self.mesh_properties()}
+        return self.add(
+            Resource(VIRTUAL_NODE, name, {**props, "spec": spec}, owner=owner), key, path
+        )
+
+    def client_node(self, workload: Workload, key: ObjectKey, path: str) -> str:
+        """A listener-less VirtualNode for a client workload no Service selects."""
+        owner = service_account_owner(workload.namespace, workload.service_account_name)
+        name = self.namer(owner, f"virtualnode-{workload.name}")
+        props = {"name": f"{workload.name}_{workload.namespace}", **self.mesh_properties()}
+        return self.add(Resource(VIRTUAL_NODE, name, {**props, "spec": {}}, owner=owner), key, path)
+
+    def virtual_service(
+        self,
+        namespace: str,
+        service: str,
+        provider: dict[str, Any],
+        key: ObjectKey,
+        depends_on: tuple[str, ...] = (),
+    ) -> str:
+        """The VirtualService named with the Service's DNS name; its logical name."""
+        owner = service_owner(namespace, service)
+        name = self.virtual_service_name(namespace, service)
+        props = {"name": self.dns(namespace, service), **self.mesh_properties()}
+        resource = Resource(
+            VIRTUAL_SERVICE,
+            name,
+            {**props, "spec": {"provider": provider}},
+            depends_on=depends_on,
+            owner=owner,
+        )
+        return self.add(resource, key, "spec.service")
+
+    def virtual_service_name(self, namespace: str, service: str) -> str:
+        """The logical name of the Service's VirtualService."""
+        return self.namer(service_owner(namespace, service), "virtualservice")
+
+    def services_of(self, namespace: str, workload: Workload) -> list[Service]:
+        """The Services whose selector selects the workload's pods."""
+        labels = workload.pod_labels.items()
+        return [
+            s
+            for s in self.specs.catalogue.services
+            if s.namespace == namespace and s.selector and s.selector.items() <= labels
+        ]
