@@ -442,3 +442,39 @@ def test_consul_crd_mode_needs_a_kubernetes_provider_and_config_entry_a_consul_o
                 options={"mode": "config-entry"},
             )
         )
+
+
+def test_lattice_options_take_outputs_of_other_resources(preview: bool) -> None:
+    def program() -> None:
+        vpc = aws.ec2.Vpc("eks-vpc", cidr_block="10.0.0.0/16")
+        catalogue = smi.load_text(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+            "spec: {ports: [{name: http, port: 80, appProtocol: http}]}\n"
+        ).catalogue
+        mesh = smi.Mesh(
+            "use1",
+            "vpc-lattice",
+            provider=aws.Provider("use1", region="us-east-1"),
+            options={"vpc_id": vpc.id},
+            mesh_name="shop",
+            catalogue=catalogue,
+        )
+        smi.TrafficSplit(
+            "web",
+            namespace="shop",
+            service="web",
+            meshes=mesh,
+            backends=[smi.Backend("web-v1", 3), smi.Backend("web-v2", 1)],
+        )
+
+    recording = run_program(program, preview=preview)
+    groups = recording.by_type("aws:vpclattice/targetGroup:TargetGroup")
+    assert len(groups) == 2
+    vpc = recording.by_name("eks-vpc")
+    for group in groups:
+        expected = None if preview else "eks-vpc-id"  # unknown in preview, as in a real one
+        assert group.inputs["config"].get("vpcIdentifier") == expected
+        assert vpc.urn in group.dependencies
+    (listener,) = recording.by_type("aws:vpclattice/listener:Listener")
+    weights = [t["weight"] for t in listener.inputs["defaultAction"]["forwards"][0]["targetGroups"]]
+    assert sorted(weights) == [1, 3]
