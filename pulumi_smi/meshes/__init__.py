@@ -86,7 +86,9 @@ def parse_options(
         known = ", ".join(sorted(model.model_fields))
         problems = [
             Problem(
-                f"unknown option (known: {known})" if e["type"] == "extra_forbidden" else e["msg"],
+                f"unknown option (known: {known})"
+                if e["type"] == "extra_forbidden"
+                else str(e["msg"]).removeprefix("Value error, "),
                 source,
                 path=".".join(str(p) for p in e["loc"]),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from enum import Enum
 
@@ -36,6 +37,16 @@ class TargetOptions(BaseModel):
 
     mesh_name: StrictStr | None = None
     """Name of the mesh instance (``--mesh-name``), for targets that name one."""
+
+
+def json_from_command_line(value: object) -> object:
+    """A mapping option given as JSON text (``--set 'key={"a": "b"}'``), parsed; else as is."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not a JSON object: {exc.msg}") from None
+    return value
 
 
 Namer = Callable[[ObjectKey, str], str]

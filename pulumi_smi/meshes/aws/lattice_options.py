@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from pydantic import Field, StrictStr, field_validator
 
-from ..base import TargetOptions
+from ..base import TargetOptions, json_from_command_line
 
 
 class LatticeOptions(TargetOptions):
@@ -41,15 +40,7 @@ class LatticeOptions(TargetOptions):
     rules_per_listener: int = Field(default=10, ge=1, le=2000)
     """The account's "rules per listener" quota (10 by default, adjustable)."""
 
-    @field_validator("source_roles", mode="before")
-    @classmethod
-    def _json(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"not a JSON object: {exc.msg}") from None
-        return value
+    _json = field_validator("source_roles", mode="before")(json_from_command_line)
 
     @property
     def network_name(self) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 from pydantic import Field, StrictStr, field_validator
 
-from ..base import TargetOptions
+from ..base import TargetOptions, json_from_command_line
 
 
 class ConsulOptions(TargetOptions):
@@ -28,12 +27,4 @@ class ConsulOptions(TargetOptions):
     ``consul.hashicorp.com/service-meta-version: v2``). They become ServiceResolver subsets.
     On the command line: ``--set 'subsets={"reviews-v2": "Service.Meta.version == v2"}'``."""
 
-    @field_validator("subsets", mode="before")
-    @classmethod
-    def _json(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"not a JSON object: {exc.msg}") from None
-        return value
+    _json = field_validator("subsets", mode="before")(json_from_command_line)
