@@ -17,8 +17,7 @@ from ..istio import authz
 from ..istio.options import IstioPolicyOptions
 from ..linkerd import authz as linkerd_authz
 from ..linkerd.options import LinkerdPolicyOptions
-from ..splits import by_apex
-from .routes import GROUP, RouteApis, apex_routes
+from .routes import GROUP, RouteApis, split_routes
 
 
 class GatewayApiOptions(IstioPolicyOptions, LinkerdPolicyOptions):
@@ -34,13 +33,8 @@ class GatewayApiOptions(IstioPolicyOptions, LinkerdPolicyOptions):
 
 def translate(specs: SpecSet, options: GatewayApiOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit (and, with ``policy``, TrafficTarget) in ``specs``."""
-    resources: list[Resource] = []
-    warnings: list[PlanWarning] = []
     apis = RouteApis("gateway-api", tcp=f"{GROUP}/{options.tcp_route_api}")
-    for routing in by_apex(specs):
-        routes, route_warnings = apex_routes(specs, routing, apis, namer)
-        resources.extend(routes)
-        warnings.extend(route_warnings)
+    resources, warnings = split_routes(specs, apis, namer)
     policies, policy_warnings = _policy(specs, options, namer)
     return Plan(tuple(resources + policies), tuple(warnings + policy_warnings))
 

@@ -21,7 +21,7 @@ from ...spec.specset import SpecSet
 from ..base import Namer
 from ..kube import manifest_resource, object_metadata
 from ..services import backend_lacks_port, is_grpc, is_http, require_apex_ports
-from ..splits import ApexRouting
+from ..splits import ApexRouting, by_apex
 from ..weights import serving
 from .matches import (
     Inexpressible,
@@ -73,6 +73,19 @@ class RouteApis:
 
     def of(self, kind: str) -> str:
         return {"HTTPRoute": self.http, "GRPCRoute": self.grpc, "TCPRoute": self.tcp}[kind]
+
+
+def split_routes(
+    specs: SpecSet, apis: RouteApis, namer: Namer
+) -> tuple[list[Resource], list[PlanWarning]]:
+    """The routes of every apex split in ``specs``, and their warnings."""
+    resources: list[Resource] = []
+    warnings: list[PlanWarning] = []
+    for routing in by_apex(specs):
+        routes, notes = apex_routes(specs, routing, apis, namer)
+        resources.extend(routes)
+        warnings.extend(notes)
+    return resources, warnings
 
 
 def apex_routes(

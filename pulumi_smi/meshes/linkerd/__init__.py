@@ -8,11 +8,10 @@ would silently override every HTTPRoute of its Service.
 
 from __future__ import annotations
 
-from ...plan import Plan, PlanWarning, Resource
+from ...plan import Plan
 from ...spec.specset import SpecSet
 from ..base import Namer
-from ..gateway_api.routes import GROUP, RouteApis, apex_routes
-from ..splits import by_apex
+from ..gateway_api.routes import GROUP, RouteApis, split_routes
 from .authz import authorization_resources
 from .options import LinkerdOptions, LinkerdPolicyOptions
 
@@ -27,13 +26,7 @@ def route_apis(options: LinkerdOptions) -> RouteApis:
 
 def translate(specs: SpecSet, options: LinkerdOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit and TrafficTarget in ``specs`` for Linkerd."""
-    resources: list[Resource] = []
-    warnings: list[PlanWarning] = []
-    apis = route_apis(options)
-    for routing in by_apex(specs):
-        routes, route_warnings = apex_routes(specs, routing, apis, namer)
-        resources.extend(routes)
-        warnings.extend(route_warnings)
+    resources, warnings = split_routes(specs, route_apis(options), namer)
     policies, policy_warnings = authorization_resources(specs, options, namer)
     return Plan(tuple(resources + policies), tuple(warnings + policy_warnings))
 
