@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .decision import Decision
+
 DEFAULT_NAMESPACE = "default"
 
 
@@ -46,17 +48,6 @@ class Request:
     method: str = "GET"
     path: str = "/"
     headers: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The verdict and what decided it."""
-
-    allowed: bool
-    reason: str
-
-    def __bool__(self) -> bool:
-        return self.allowed
 
 
 def evaluate(

@@ -34,6 +34,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .decision import Decision
+
 ROOT_NAMESPACE = "istio-system"
 _PCHAR = re.escape("-._~%!$&'()+,;:@=")
 _ONE_SEGMENT = f"[a-zA-Z0-9{_PCHAR}]+"
@@ -69,17 +71,6 @@ class Request:
     def is_http(self) -> bool:
         """Whether HTTP attributes exist for this request."""
         return self.method is not None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The verdict and the reason (which step or policy decided)."""
-
-    allowed: bool
-    reason: str
-
-    def __bool__(self) -> bool:
-        return self.allowed
 
 
 def evaluate(
