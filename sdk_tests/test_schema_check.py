@@ -289,3 +289,27 @@ def test_committed_schemas_are_up_to_date(tmp_path: Path) -> None:
     assert sorted(fresh) == sorted(committed), "run tools/extract_schemas.py"
     stale = [rel for rel in fresh if fresh[rel] != committed[rel]]
     assert not stale, f"stale schemas, run tools/extract_schemas.py: {stale}"
+
+
+def test_cel_rules_of_the_crd_are_evaluated_after_defaulting() -> None:
+    route = {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {
+            "parentRefs": [{"group": "", "kind": "Service", "name": "web", "port": 80}],
+            "rules": [
+                {
+                    "matches": [{"path": {"type": "PathPrefix", "value": "api"}}],
+                    "backendRefs": [{"name": "web-v1", "port": 80}],
+                }
+            ],
+        },
+    }
+    with pytest.raises(SchemaViolation, match=r"CEL rule fails: .*must be an absolute path"):
+        validate_manifest(route)
+    route["spec"]["rules"][0]["matches"][0]["path"]["value"] = "/api"  # type: ignore[index]
+    validate_manifest(route)
+    route["spec"]["rules"][0]["backendRefs"][0].pop("port")  # type: ignore[index]
+    with pytest.raises(SchemaViolation, match="Must have port for Service reference"):
+        validate_manifest(route)  # kind defaults to Service: the rule sees the default
