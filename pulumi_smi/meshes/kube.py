@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..plan import KUBERNETES_PREFIX, Resource
+from ..errors import Problem
+from ..plan import KUBERNETES_PREFIX, SHARED_KINDS, Resource
 from ..spec.models import ObjectKey, ObjectMeta
+from ..spec.names import dns1123_subdomain_problem
+from ..spec.specset import SpecSet
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi-smi"}
 
@@ -54,3 +57,29 @@ def manifest_resource(
     return Resource(
         f"{KUBERNETES_PREFIX}{api_version}:{kind}", logical_name, manifest, depends_on, owner
     )
+
+
+def manifest_name_problems(resources: Sequence[Resource], specs: SpecSet) -> list[Problem]:
+    """Invalid object names, and two objects of one kind with one namespace/name.
+
+    Two such objects would overwrite each other in the cluster. A clash is reported on
+    an SMI object involved (rather than on a namespace or identity sharing the object).
+    """
+    seen: dict[tuple[str, str, str], Resource] = {}
+    problems = []
+    for resource in resources:
+        if not resource.is_kubernetes:
+            continue
+        props = resource.properties
+        key = (props["kind"], props["metadata"]["namespace"], props["metadata"]["name"])
+        owner = resource.owner or ObjectKey(props["kind"], key[1], key[2])
+        problem = dns1123_subdomain_problem(key[2])
+        if problem:
+            problems.append(specs.problem(owner, "metadata.name", f"{key[0]} name: {problem}"))
+        if key in seen:
+            owners = [r.owner for r in (resource, seen[key]) if r.owner]
+            blamed = next((o for o in owners if o.kind not in SHARED_KINDS), owner)
+            message = f"emits {key[0]} {key[1]}/{key[2]}, which {seen[key].name} also emits"
+            problems.append(specs.problem(blamed, "metadata.name", message))
+        seen[key] = resource
+    return problems

@@ -601,3 +601,16 @@ def test_evaluator_root_namespace_and_string_and_template_matching() -> None:
     assert string_matches("*.js", "a.js") and string_matches("/a*", "/ab")
     assert path_matches("/a/{**}", "/a/") and path_matches("/a/{**}", "/a/b/c")
     assert not path_matches("/a/{*}", "/a/b/c") and not path_matches("/a/{*}", "/a/*")
+
+
+def test_a_target_whose_policy_would_overwrite_the_default_deny_is_refused() -> None:
+    with pytest.raises(TranslationError) as raised:
+        plan_of(target(["api"], name="smi-default-deny"))
+    (problem,) = raised.value.problems
+    assert (problem.kind, problem.name, problem.path) == (
+        "TrafficTarget",
+        "smi-default-deny",
+        "metadata.name",
+    )
+    assert "emits AuthorizationPolicy shop/smi-default-deny, which" in problem.message
+    assert plan_of(target(["api"], name="smi-default-deny"), default_deny=False)

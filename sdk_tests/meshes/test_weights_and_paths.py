@@ -118,3 +118,29 @@ def test_header_values_are_classified(value: str, kind: str, expected: str) -> N
 def test_escape_round_trips_through_literal_and_matches_itself(text: str) -> None:
     assert literal(escape(text)) == text
     assert re.fullmatch(escape(text), text, flags=re.DOTALL)
+
+
+def test_manifest_names_are_checked_and_clashes_reported_on_the_smi_object() -> None:
+    from pulumi_smi.meshes.base import namespace_owner
+    from pulumi_smi.meshes.kube import manifest_name_problems, manifest_resource
+    from pulumi_smi.spec import SpecSet
+    from pulumi_smi.spec.models import ObjectKey
+
+    target = ObjectKey("TrafficTarget", "shop", "t")
+    shared = namespace_owner("shop")
+    meta = {"name": "same", "namespace": "shop"}
+    resources = [
+        manifest_resource("a", "v1", "Thing", meta, {}, shared),
+        manifest_resource("b", "v1", "Thing", meta, {}, target),
+        manifest_resource("c", "v1", "Other", meta, {}, target),
+        manifest_resource(
+            "d", "v1", "Thing", {"name": "Bad_Name", "namespace": "shop"}, {}, target
+        ),
+    ]
+    problems = manifest_name_problems(resources, SpecSet())
+    assert [(p.kind, p.name, p.path) for p in problems] == [
+        ("TrafficTarget", "t", "metadata.name"),
+        ("TrafficTarget", "t", "metadata.name"),
+    ]
+    assert problems[0].message == "emits Thing shop/same, which a also emits"
+    assert problems[1].message.startswith("Thing name: 'Bad_Name' is not a valid DNS-1123")

@@ -23,7 +23,7 @@ from ..access import Selection
 from ..access import selections as pod_selections
 from ..base import Namer, namespace_owner, service_account_owner
 from ..identity import spiffe_principal
-from ..kube import manifest_resource, object_metadata
+from ..kube import manifest_name_problems, manifest_resource, object_metadata
 from .authz_match import HTTPOperation, Untranslatable, http_operation, target_ports
 from .options import IstioPolicyOptions
 
@@ -75,7 +75,7 @@ def authorization_resources(
         shared += [_default_deny(ns, namer, api) for ns in namespaces]
         warnings += [_default_deny_warning(ns) for ns in namespaces]
     resources = sorted(policies + shared, key=_order)
-    problems += _name_clashes(resources, specs)
+    problems += manifest_name_problems(resources, specs)
     if problems:
         raise TranslationError(problems)
     return resources, warnings
@@ -119,7 +119,7 @@ def _target_policies(
                 namer(target.key, role),
                 api,
                 "AuthorizationPolicy",
-                object_metadata(_checked(policy_name), namespace, target.metadata),
+                object_metadata(policy_name, namespace, target.metadata),
                 spec,
                 target.key,
             )
@@ -278,26 +278,3 @@ def _default_deny_warning(namespace: str) -> PlanWarning:
         "false (--set default_deny=false, or options={'default_deny': False})",
         namespace_owner(namespace),
     )
-
-
-def _checked(name: str) -> str:
-    problem = dns1123_subdomain_problem(name)
-    if problem:
-        raise Untranslatable("metadata.name", f"AuthorizationPolicy name: {problem}")
-    return name
-
-
-def _name_clashes(resources: list[Resource], specs: SpecSet) -> list[Problem]:
-    """Two emitted objects of one kind with the same namespace/name would overwrite each other."""
-    seen: dict[tuple[str, str, str], Resource] = {}
-    problems = []
-    for resource in resources:
-        props = resource.properties
-        key = (props["kind"], props["metadata"]["namespace"], props["metadata"]["name"])
-        if key in seen:
-            owners = [r.owner for r in (resource, seen[key]) if r.owner]
-            owner = next((o for o in owners if o.kind == "TrafficTarget"), owners[0])
-            message = f"emits {key[0]} {key[1]}/{key[2]}, which {seen[key].name} also emits"
-            problems.append(specs.problem(owner, "metadata.name", message))
-        seen[key] = resource
-    return problems

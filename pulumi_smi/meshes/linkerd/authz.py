@@ -44,11 +44,11 @@ from dataclasses import dataclass
 from ...errors import Problem, TranslationError
 from ...plan import PlanWarning, Resource
 from ...spec.models import ObjectKey, TrafficTarget
-from ...spec.names import dns1123_subdomain_problem
 from ...spec.specset import SpecSet
 from ..access import Untranslatable
 from ..base import Namer, namespace_owner, service_account_owner
 from ..identity import linkerd_identity
+from ..kube import manifest_name_problems
 from . import manifests as m
 from .grants import Grant, Match, ServerKey, target_grants
 from .options import LinkerdPolicyOptions
@@ -111,7 +111,7 @@ def authorization_resources(
         )
     warnings += [_default_policy_warning(ns) for ns in sorted({k.namespace for k in grants})]
     resources.sort(key=m.order)
-    problems += _name_problems(resources, specs)
+    problems += manifest_name_problems(resources, specs)
     if problems:
         raise TranslationError(problems)
     return resources, warnings
@@ -301,21 +301,3 @@ def _default_policy_warning(namespace: str) -> PlanWarning:
         "default) to close them",
         namespace_owner(namespace),
     )
-
-
-def _name_problems(resources: list[Resource], specs: SpecSet) -> list[Problem]:
-    """Invalid names, and two objects of one kind with one name (they would overwrite)."""
-    seen: dict[tuple[str, str, str], Resource] = {}
-    problems = []
-    for resource in resources:
-        props = resource.properties
-        key = (props["kind"], props["metadata"]["namespace"], props["metadata"]["name"])
-        owner = resource.owner or ObjectKey("TrafficTarget", key[1], key[2])
-        problem = dns1123_subdomain_problem(key[2])
-        if problem:
-            problems.append(specs.problem(owner, "metadata.name", f"{key[0]} name: {problem}"))
-        if key in seen:
-            message = f"emits {key[0]} {key[1]}/{key[2]}, which {seen[key].name} also emits"
-            problems.append(specs.problem(owner, "metadata.name", message))
-        seen[key] = resource
-    return problems
