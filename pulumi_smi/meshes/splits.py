@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import TranslationError
 from ..spec.models import HTTPMatch, HTTPRouteGroup, ObjectKey, TrafficSplit
@@ -69,11 +70,26 @@ def by_apex(specs: SpecSet) -> Iterator[ApexRouting]:
         yield ApexRouting(namespace, apex, matched, defaults[0] if defaults else None)
 
 
+class SplitMatch(NamedTuple):
+    """One match a split selects, with where it comes from (for error paths)."""
+
+    ref: int
+    """Index into the split's ``spec.matches``."""
+    group: HTTPRouteGroup
+    position: int
+    """Index into the group's ``spec.matches``."""
+    match: HTTPMatch
+
+
+def split_group_matches(specs: SpecSet, split: TrafficSplit) -> Iterator[SplitMatch]:
+    """Every match of every HTTPRouteGroup the split names (they are ORed), located."""
+    for ref, group_ref in enumerate(split.spec.matches):
+        group = specs.get(HTTPRouteGroup, split.metadata.namespace, group_ref.name)
+        if group is not None:  # SpecSet.build guarantees it exists
+            for position, match in enumerate(group.spec.matches):
+                yield SplitMatch(ref, group, position, match)
+
+
 def split_matches(specs: SpecSet, split: TrafficSplit) -> list[HTTPMatch]:
     """Every match of every HTTPRouteGroup the split names (they are ORed)."""
-    matches: list[HTTPMatch] = []
-    for ref in split.spec.matches:
-        group = specs.get(HTTPRouteGroup, split.metadata.namespace, ref.name)
-        if group is not None:  # SpecSet.build guarantees it exists
-            matches.extend(group.spec.matches)
-    return matches
+    return [found.match for found in split_group_matches(specs, split)]

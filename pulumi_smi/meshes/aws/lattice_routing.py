@@ -20,12 +20,12 @@ from typing import Any
 from ...errors import Problem
 from ...plan import PlanWarning, Resource
 from ...spec.catalogue import ServicePort
-from ...spec.models import Backend, HTTPRouteGroup, ObjectKey, TrafficSplit
+from ...spec.models import Backend, ObjectKey
 from ...spec.specset import SpecSet
 from ..access import Untranslatable
 from ..base import Namer, service_owner
 from ..services import backend_lacks_port
-from ..splits import ApexRouting
+from ..splits import ApexRouting, split_group_matches
 from ..weights import serving
 from .lattice_match import header_matches, lattice_weights, path_match
 from .lattice_options import LatticeOptions
@@ -151,8 +151,7 @@ def _rules(
     priority = 0
     for split in routing.matched:
         forward = _forward(b, namespace, port, protocols, split.spec.backends, split.key)
-        for group, index in _matches(b.specs, split):
-            match = group.spec.matches[index]
+        for _, group, index, match in split_group_matches(b.specs, split):
             where = f"spec.matches[{index}]"
             try:
                 http: dict[str, Any] = {}
@@ -192,15 +191,6 @@ def _rules(
                         "action": {"forward": {"targetGroups": forward}},
                     },
                 )
-
-
-def _matches(specs: SpecSet, split: TrafficSplit) -> list[tuple[HTTPRouteGroup, int]]:
-    found = []
-    for ref_ in split.spec.matches:
-        group = specs.get(HTTPRouteGroup, split.metadata.namespace, ref_.name)
-        if group is not None:
-            found += [(group, i) for i in range(len(group.spec.matches))]
-    return found
 
 
 def _forward(

@@ -16,12 +16,12 @@ from typing import Any
 from ...errors import TranslationError
 from ...plan import PlanWarning, Resource
 from ...spec.catalogue import ServicePort
-from ...spec.models import HTTPMatch, HTTPRouteGroup, TrafficSplit
+from ...spec.models import HTTPMatch, TrafficSplit
 from ...spec.specset import SpecSet
 from ..base import Namer
 from ..kube import manifest_resource, object_metadata
 from ..services import backend_lacks_port, is_grpc, is_http, require_apex_ports
-from ..splits import ApexRouting, by_apex
+from ..splits import ApexRouting, by_apex, split_group_matches
 from ..weights import serving
 from .matches import (
     Inexpressible,
@@ -213,11 +213,9 @@ def _matched(port: _Port, translate: Any) -> list[tuple[TrafficSplit, list[Match
 def _split_matches(port: _Port, split: TrafficSplit, translate: Any) -> list[Match]:
     """Every match of every HTTPRouteGroup the split names, translated, duplicates dropped."""
     found: dict[str, Match] = {}
-    for index, ref in enumerate(split.spec.matches):
-        group = port.specs.get(HTTPRouteGroup, split.metadata.namespace, ref.name)
-        for smi_match in group.spec.matches if group else ():
-            for match in _translated(port, split, index, smi_match, translate):
-                found.setdefault(json.dumps(match, sort_keys=True), match)
+    for located in split_group_matches(port.specs, split):
+        for match in _translated(port, split, located.ref, located.match, translate):
+            found.setdefault(json.dumps(match, sort_keys=True), match)
     if len(found) > MAX_MATCHES:
         raise port.fail(
             split,
