@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..spec.catalogue import Catalogue, Service, ServicePort, Workload
-from ..spec.models import TrafficTarget
+from ..spec.models import HTTPMatch, HTTPRouteGroup, TrafficTarget
 from ..spec.specset import SpecSet
 from .services import is_http
 
@@ -186,3 +186,21 @@ def target_ports(
 ) -> list[str]:
     """The container ports for SMI ``ports`` (see :func:`resolve_ports`), as sorted strings."""
     return [str(p) for p in resolve_ports(catalogue, namespace, workloads, ports, where)]
+
+
+def allowed_matches(
+    group: HTTPRouteGroup, names: tuple[str, ...], where: str
+) -> list[tuple[str, HTTPMatch]]:
+    """The matches a TrafficTarget rule allows, each with the field path to blame.
+
+    The rule's named matches in its order (path ``<where>.matches[i]``), or, when it names
+    none, every match of the group (path ``<where>``).
+    """
+    if not names:
+        return [(where, match) for match in group.spec.matches]
+    selected = []
+    for index, name in enumerate(names):
+        match = group.match(name)
+        assert match is not None  # SpecSet.build rejects unknown match names
+        selected.append((f"{where}.matches[{index}]", match))
+    return selected

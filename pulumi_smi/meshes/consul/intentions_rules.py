@@ -17,7 +17,7 @@ from ...plan import PlanWarning
 from ...spec.catalogue import ServicePort, Workload
 from ...spec.models import HTTPMatch, HTTPRouteGroup, TCPRoute, TrafficTarget
 from ...spec.specset import SpecSet
-from ..access import Untranslatable
+from ..access import Untranslatable, allowed_matches
 from ..paths import escape, smi_header, smi_path
 from .intentions_identity import ConsulService
 
@@ -58,10 +58,8 @@ def target_access(specs: SpecSet, target: TrafficTarget, destination: ConsulServ
             group = specs.get(HTTPRouteGroup, namespace, rule.name)
             assert group is not None
             has_http = True
-            names = rule.matches or tuple(m.name for m in group.spec.matches)
-            for name in names:
-                match = group.match(name)
-                assert match is not None  # SpecSet.build rejects unknown match names
+            for _, match in allowed_matches(group, rule.matches, where):
+                name = match.name
                 http = http_permission(match)
                 if http is None:
                     every_request = True

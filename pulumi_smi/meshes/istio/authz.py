@@ -19,7 +19,7 @@ from ...plan import PlanWarning, Resource
 from ...spec.models import HTTPRouteGroup, ObjectKey, TCPRoute, TrafficTarget
 from ...spec.names import dns1123_subdomain_problem
 from ...spec.specset import SpecSet
-from ..access import Selection
+from ..access import Selection, allowed_matches
 from ..access import selections as pod_selections
 from ..base import Namer, namespace_owner, service_account_owner
 from ..identity import spiffe_principal
@@ -161,13 +161,8 @@ def _access(specs: SpecSet, target: TrafficTarget) -> _Access:
 def _http_operations(
     target: TrafficTarget, group: HTTPRouteGroup, names: tuple[str, ...], where: str
 ) -> list[HTTPOperation]:
-    if names:
-        selected = [(f"{where}.matches[{i}]", group.match(n)) for i, n in enumerate(names)]
-    else:
-        selected = [(where, m) for m in group.spec.matches]
     operations = []
-    for path, match in selected:
-        assert match is not None  # SpecSet.build rejects unknown match names
+    for path, match in allowed_matches(group, names, where):
         about = f"HTTPRouteGroup {group.metadata.name} match {match.name!r}"
         try:
             operation = http_operation(match, path)

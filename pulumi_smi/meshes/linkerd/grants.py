@@ -25,6 +25,7 @@ from ...spec.specset import SpecSet
 from ..access import (
     Selection,
     Untranslatable,
+    allowed_matches,
     http_ports,
     resolve_ports,
     selecting_services,
@@ -135,13 +136,8 @@ def linkerd_selections(specs: SpecSet, target: TrafficTarget) -> list[Selection]
 
 
 def _group_matches(group: HTTPRouteGroup, names: tuple[str, ...], where: str) -> list[Match]:
-    if names:
-        selected = [(f"{where}.matches[{i}]", group.match(n)) for i, n in enumerate(names)]
-    else:
-        selected = [(where, m) for m in group.spec.matches]
     result: list[Match] = []
-    for path, match in selected:
-        assert match is not None  # SpecSet.build rejects unknown match names
+    for path, match in allowed_matches(group, names, where):
         try:
             result += http_matches(match)
         except Inexpressible as exc:
