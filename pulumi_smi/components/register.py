@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 
 import pulumi
@@ -10,10 +9,7 @@ import pulumi_kubernetes as k8s
 
 from ..errors import SmiError
 from ..plan import Plan, Resource
-from .aws_args import create_aws, is_aws, snake
-
-TYPED = {"consul:index/configEntry:ConfigEntry": ("pulumi_consul", "ConfigEntry", "consul")}
-"""Pulumi type token -> (Python module, class, pip extra) of the non-Kubernetes resources."""
+from .typed_args import create_typed, is_typed
 
 
 def register_plan(
@@ -52,20 +48,6 @@ def _create(
             opts=opts,
             **manifest,
         )
-    if is_aws(resource):
-        return create_aws(resource, opts, known)
-    if resource.type in TYPED:
-        module_name, class_name, extra = TYPED[resource.type]
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            raise SmiError(
-                f"{resource.name}: {resource.type} needs the {module_name} package: "
-                f"pip install 'pulumi-smi[{extra}]'"
-            ) from None
-        kwargs = {snake(key): value for key, value in resource.properties.items()}
-        created: pulumi.CustomResource = getattr(module, class_name)(
-            resource.name, opts=opts, **kwargs
-        )
-        return created
+    if is_typed(resource):
+        return create_typed(resource, opts, known)
     raise SmiError(f"{resource.name}: no Pulumi resource class for type {resource.type!r}")

@@ -1,4 +1,4 @@
-"""Planned AWS resources as typed pulumi-aws resources.
+"""Planned provider resources (pulumi-aws, pulumi-consul) as typed Pulumi resources.
 
 The Plan holds engine (camelCase) inputs; here each becomes the resource's own ``*Args``
 class, nested ``*Args`` classes included, so that the SDK rejects a wrong input name at
@@ -20,28 +20,39 @@ import pulumi
 from ..errors import SmiError
 from ..plan import Resource
 
-_TOKEN = re.compile(r"^aws:(?P<module>[a-zA-Z0-9]+)/[a-zA-Z0-9]+:(?P<cls>\w+)$")
+_TOKEN = re.compile(r"^(?P<package>aws|consul):(?P<module>[a-zA-Z0-9]+)/[a-zA-Z0-9]+:(?P<cls>\w+)$")
+_EXTRAS = {"consul": "consul"}
+"""Provider package -> the pulumi-smi extra that installs its SDK."""
 _NESTED = re.compile(r"ForwardRef\('(\w+Args)'\)")
 _REFERENCE = re.compile(r"\$\{([^.}]+)\.([^}]+)\}")
 
 Resolve = Callable[[str], Any]
 
 
-def is_aws(resource: Resource) -> bool:
-    """Whether ``resource`` is a pulumi-aws resource."""
+def is_typed(resource: Resource) -> bool:
+    """Whether ``resource`` is a resource of a provider SDK this module builds."""
     return _TOKEN.match(resource.type) is not None
 
 
-def create_aws(
+def create_typed(
     resource: Resource, opts: pulumi.ResourceOptions, known: Mapping[str, pulumi.Resource]
 ) -> pulumi.CustomResource:
     """Instantiate ``resource`` with its typed ``*Args``; references resolved from ``known``."""
     match = _TOKEN.match(resource.type)
     assert match is not None
-    module = importlib.import_module(f"pulumi_aws.{match['module']}")
+    package = f"pulumi_{match['package']}"
+    path = package if match["module"] == "index" else f"{package}.{match['module']}"
+    try:
+        module = importlib.import_module(path)
+    except ImportError:
+        extra = _EXTRAS.get(match["package"], "")
+        hint = f": pip install 'pulumi-smi[{extra}]'" if extra else ""
+        raise SmiError(
+            f"{resource.name}: {resource.type} needs the {package} package{hint}"
+        ) from None
     cls = getattr(module, match["cls"])
     args_cls = getattr(module, f"{match['cls']}Args")
-    inputs = importlib.import_module(f"pulumi_aws.{match['module']}._inputs")
+    inputs = importlib.import_module(f"{path}._inputs")
 
     def resolve(text: str) -> Any:
         return _resolve(text, known, resource.name)

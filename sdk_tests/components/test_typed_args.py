@@ -1,4 +1,4 @@
-"""Planned AWS resources become typed pulumi-aws resources, references become Outputs."""
+"""Planned provider resources become typed Pulumi resources, references become Outputs."""
 
 from __future__ import annotations
 
