@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from ..errors import Problem, SmiValidationError, UnsupportedTargetError
 from ..plan import Plan
 from ..spec.specset import SpecSet
-from . import consul, gateway_api, istio, linkerd, smi
-from .aws import appmesh, lattice
+from . import appmesh, consul, gateway_api, istio, linkerd, smi
+from . import vpc_lattice as lattice
 from .base import MeshKind, Namer, TargetOptions, default_namer
 
 
@@ -83,7 +83,7 @@ def parse_options(
     try:
         return model.model_validate(dict(options or {}))
     except ValidationError as exc:
-        known = ", ".join(sorted(model.model_fields))
+        known = ", ".join(model.option_names())
         problems = [
             Problem(
                 f"unknown option (known: {known})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, StrictStr
 
@@ -37,6 +38,20 @@ class TargetOptions(BaseModel):
 
     mesh_name: StrictStr | None = None
     """Name of the mesh instance (``--mesh-name``), for targets that name one."""
+
+    @classmethod
+    def option_names(cls) -> list[str]:
+        """The names the options are given by (``--set NAME=VALUE``, Python keywords)."""
+        return sorted(cls.model_fields)
+
+
+class AccessOptions(TargetOptions):
+    """Options of every target that enforces TrafficTargets."""
+
+    inexpressible: Literal["error", "narrow"] = "error"
+    """What to do with an access rule the mesh cannot express exactly: ``error`` (the default)
+    refuses the input with a located error; ``narrow`` leaves the rule out, so the mesh allows
+    less than SMI (never more), with one warning naming each rule left out."""
 
 
 def json_from_command_line(value: object) -> object:

@@ -13,7 +13,7 @@ from evaluate.appmesh import DENIED, NO_ROUTE, Call, Mesh
 from moto import mock_aws
 
 from pulumi_smi.errors import TranslationError
-from pulumi_smi.meshes.aws.appmesh import AppMeshOptions, translate
+from pulumi_smi.meshes.appmesh import AppMeshOptions, translate
 from pulumi_smi.meshes.base import default_namer
 from pulumi_smi.plan import Plan
 from pulumi_smi.spec import load_text

@@ -17,11 +17,11 @@ from evaluate.gamma import REJECTED, Outcome, Request, destinations
 from schema_check import validate_manifests
 
 from pulumi_smi import cli
-from pulumi_smi.errors import TranslationError
+from pulumi_smi.errors import SmiError, TranslationError
 from pulumi_smi.meshes import default_namer, translate
 from pulumi_smi.meshes.gateway_api import GatewayApiOptions
-from pulumi_smi.meshes.istio import authz
-from pulumi_smi.plan import Plan, PlanWarning, Resource
+from pulumi_smi.meshes.istio_policy import IstioPolicyOptions, authz
+from pulumi_smi.plan import Plan, PlanWarning
 from pulumi_smi.spec import load_text
 
 BOOKINFO = sorted(
@@ -443,28 +443,42 @@ def test_without_policy_each_traffic_target_gets_a_warning() -> None:
     assert warning.owner.kind == "TrafficTarget"
 
 
-def test_policy_istio_adds_the_istio_authorization_resources(
-    monkeypatch: pytest.MonkeyPatch,
+def test_flat_policy_options_reach_the_chosen_policy() -> None:
+    specs = load_text(WEB + TARGET + WORKLOAD)
+    plan = translate(specs, "gateway-api", {"policy": "istio", "trust_domain": "x.org"})
+    policies = [r for r in plan.resources if r.properties["kind"] == "AuthorizationPolicy"]
+    principals = [
+        p
+        for r in policies
+        for rule in r.properties["spec"].get("rules", [])
+        for f in rule["from"]
+        for p in f["source"]["principals"]
+    ]
+    assert principals and all(p.startswith("x.org/") for p in principals)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"policy": "istio", "probe_routes": True}, "probe_routes is an option of linkerd policy"),
+        ({"policy": "linkerd", "default_deny": False}, "default_deny is an option of istio"),
+        ({"trust_domain": "x.org"}, "policy is not set"),
+        ({"policy": "istio", "linkerd": {}}, "option linkerd needs policy=linkerd"),
+        ({"policy": "istio", "bogus": 1}, "unknown option"),
+    ],
+)
+def test_options_of_the_policy_not_chosen_are_errors(
+    options: dict[str, Any], expected: str
 ) -> None:
-    marker = Resource("test:index:Marker", "policy-marker", {})
-    calls: list[Any] = []
-
-    def fake(specs: Any, options: Any, namer: Any) -> tuple[list[Resource], list[PlanWarning]]:
-        calls.append(options)
-        return [marker], [PlanWarning("from istio authz")]
-
-    monkeypatch.setattr(authz, "authorization_resources", fake)
-    plan = translate(
-        load_text(WEB + TARGET), "gateway-api", {"policy": "istio", "trust_domain": "x.org"}
-    )
-    assert marker in plan.resources and "from istio authz" in plan.warnings
-    assert calls[0].trust_domain == "x.org"
+    with pytest.raises(SmiError, match=expected):
+        translate(load_text(WEB), "gateway-api", options)
 
 
 def test_policy_istio_output_is_the_istio_authorization_resources() -> None:
     specs = load_text(WEB + TARGET + WORKLOAD)
     plan = translate(specs, "gateway-api", {"policy": "istio"})
-    options = GatewayApiOptions(policy="istio")
+    options = GatewayApiOptions(policy="istio").policy_options()
+    assert isinstance(options, IstioPolicyOptions)
     policies, notes = authz.authorization_resources(specs, options, default_namer)
     assert policies and list(plan.resources) == policies
     assert list(plan.warnings) == notes

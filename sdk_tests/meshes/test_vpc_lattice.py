@@ -13,8 +13,8 @@ from evaluate.lattice import Request, allowed, route
 from moto import mock_aws
 
 from pulumi_smi.errors import TranslationError
-from pulumi_smi.meshes.aws.lattice import LatticeOptions, translate
 from pulumi_smi.meshes.base import default_namer
+from pulumi_smi.meshes.vpc_lattice import LatticeOptions, translate
 from pulumi_smi.plan import Plan, Resource
 from pulumi_smi.spec import load_text
 

@@ -1,1 +1,1 @@
-"""The AWS targets: ``vpc-lattice`` (recommended) and ``appmesh`` (end of support 2026-09-30)."""
+"""What the AWS targets (``vpc-lattice``, ``appmesh``) share: name rules and output references."""

@@ -6,10 +6,10 @@ from typing import Literal
 
 from pydantic import Field, StrictStr, field_validator
 
-from ..base import TargetOptions, json_from_command_line
+from ..base import AccessOptions, json_from_command_line
 
 
-class ConsulOptions(TargetOptions):
+class ConsulOptions(AccessOptions):
     """Options of the ``consul`` target."""
 
     mode: Literal["crd", "config-entry"] = "crd"

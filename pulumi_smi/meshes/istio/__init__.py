@@ -5,8 +5,8 @@ from __future__ import annotations
 from ...plan import Plan
 from ...spec.specset import SpecSet
 from ..base import Namer
-from .authz import authorization_resources
-from .options import IstioOptions, IstioPolicyOptions
+from ..istio_policy import IstioPolicyOptions, authorization_resources
+from .options import IstioOptions
 from .routes import virtual_services
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from ...plan import Plan
 from ...spec.specset import SpecSet
 from ..base import Namer
-from ..gateway_api.routes import GROUP, RouteApis, split_routes
-from .authz import authorization_resources
-from .options import LinkerdOptions, LinkerdPolicyOptions
+from ..gamma import GROUP, RouteApis, split_routes
+from ..linkerd_policy import LinkerdPolicyOptions, authorization_resources
+from .options import LinkerdOptions
 
 POLICY_GROUP = "policy.linkerd.io"
 

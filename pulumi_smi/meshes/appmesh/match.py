@@ -14,7 +14,7 @@ from typing import Any
 
 from ...spec.models import HTTPMatch
 from ..paths import Match, escape, smi_header, smi_path
-from .appmesh_options import MAX_HEADER_NAME, MAX_HEADERS, MAX_MATCH_VALUE
+from .options import MAX_HEADER_NAME, MAX_HEADERS, MAX_MATCH_VALUE
 
 
 class Unmatchable(ValueError):

@@ -6,10 +6,10 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictStr, field_validator
 
-from ..base import TargetOptions, json_from_command_line
+from ..base import AccessOptions, json_from_command_line
 
 
-class LatticeOptions(TargetOptions):
+class LatticeOptions(AccessOptions):
     """Options of the ``vpc-lattice`` target.
 
     ``vpc_id`` and ``service_network`` are passed into the resources' properties untouched,

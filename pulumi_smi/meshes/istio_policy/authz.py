@@ -24,7 +24,7 @@ from ..access import selections as pod_selections
 from ..base import Namer, namespace_owner, service_account_owner
 from ..identity import spiffe_principal
 from ..kube import manifest_name_problems, manifest_resource, object_metadata
-from .authz_match import HTTPOperation, Untranslatable, http_operation, target_ports
+from .match import HTTPOperation, Untranslatable, http_operation, target_ports
 from .options import IstioPolicyOptions
 
 DEFAULT_DENY_NAME = "smi-default-deny"

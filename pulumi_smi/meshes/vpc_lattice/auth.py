@@ -24,7 +24,7 @@ from ...spec.models import HTTPMatch, HTTPRouteGroup, IdentityRef, TrafficTarget
 from ...spec.specset import SpecSet
 from ..access import Untranslatable
 from ..paths import literal, smi_header, smi_path
-from .lattice_options import LatticeOptions
+from .options import LatticeOptions
 
 MAX_POLICY_BYTES = 10 * 1024
 SERVICE_ARN = "arn:*:vpc-lattice:*:*:service/svc-" + "?" * 17

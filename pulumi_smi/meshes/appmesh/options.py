@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import StrictBool, StrictStr, field_validator
 
 from ...errors import Problem, TranslationError
-from ..base import TargetOptions
+from ..base import AccessOptions
 
 DEFAULT_MESH_NAME = "smi"
 MAX_NAME = 255
@@ -36,7 +36,7 @@ DEPRECATION = (
 )
 
 
-class AppMeshOptions(TargetOptions):
+class AppMeshOptions(AccessOptions):
     """Options of the ``appmesh`` target."""
 
     create_mesh: StrictBool | None = None

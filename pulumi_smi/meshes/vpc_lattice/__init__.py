@@ -29,13 +29,13 @@ from ...spec.catalogue import ServicePort
 from ...spec.models import ObjectKey, TrafficTarget
 from ...spec.specset import SpecSet
 from ..access import selecting_services
+from ..aws.references import ref
 from ..base import Namer, namespace_owner, service_owner
 from ..services import require_apex_ports
 from ..splits import ApexRouting, by_apex
-from .lattice_auth import policy_document
-from .lattice_options import LatticeOptions
-from .lattice_routing import Builder, listener, port_protocol
-from .references import ref
+from .auth import policy_document
+from .options import LatticeOptions
+from .routing import Builder, listener, port_protocol
 
 NETWORK = "aws:vpclattice/serviceNetwork:ServiceNetwork"
 VPC_ASSOCIATION = "aws:vpclattice/serviceNetworkVpcAssociation:ServiceNetworkVpcAssociation"

@@ -14,10 +14,10 @@ from __future__ import annotations
 from ...plan import Plan, PlanWarning
 from ...spec.specset import SpecSet
 from ..base import Namer
-from .appmesh_access import translate_targets
-from .appmesh_nodes import Builder
-from .appmesh_options import DEPRECATION, END_OF_SUPPORT, AppMeshOptions
-from .appmesh_routes import translate_splits
+from .access import translate_targets
+from .nodes import Builder
+from .options import DEPRECATION, END_OF_SUPPORT, AppMeshOptions
+from .routes import translate_splits
 
 
 def translate(specs: SpecSet, options: AppMeshOptions, namer: Namer) -> Plan:

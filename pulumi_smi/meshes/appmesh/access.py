@@ -18,9 +18,9 @@ from collections import defaultdict
 
 from ...spec.catalogue import Service
 from ...spec.models import HTTPRouteGroup, TCPRoute, TrafficTarget
-from .appmesh_nodes import VIRTUAL_NODE, Builder
-from .appmesh_options import MAX_BACKENDS
-from .references import ref
+from ..aws.references import ref
+from .nodes import VIRTUAL_NODE, Builder
+from .options import MAX_BACKENDS
 
 
 def _destinations(b: Builder, target: TrafficTarget) -> list[Service]:

@@ -32,7 +32,7 @@ from ..access import (
     selects,
 )
 from ..access import selections as pod_selections
-from ..gateway_api.matches import Inexpressible, http_matches
+from ..gamma.matches import Inexpressible, http_matches
 
 Match = dict[str, Any]
 

@@ -25,9 +25,9 @@ from ...plan import PlanWarning, Resource
 from ...spec.catalogue import Service, ServicePort, Workload
 from ...spec.models import ObjectKey
 from ...spec.specset import SpecSet
+from ..aws.references import ref
 from ..base import Namer, namespace_owner, service_account_owner, service_owner
-from .appmesh_options import AppMeshOptions, name_problem
-from .references import ref
+from .options import AppMeshOptions, name_problem
 
 MESH = "aws:appmesh/mesh:Mesh"
 VIRTUAL_NODE = "aws:appmesh/virtualNode:VirtualNode"

@@ -21,12 +21,12 @@ from typing import Any
 from ...plan import Resource
 from ...spec.catalogue import Service, ServicePort
 from ...spec.models import HTTPMatch, TrafficSplit
+from ..aws.references import ref
 from ..splits import ApexRouting, by_apex, split_matches
 from ..weights import percentages
-from .appmesh_match import Unmatchable, grpc_match, http_match
-from .appmesh_nodes import ROUTE, VIRTUAL_ROUTER, Builder, appmesh_protocol
-from .appmesh_options import MAX_PRIORITY, MAX_TARGETS, ROUTES_PER_ROUTER
-from .references import ref
+from .match import Unmatchable, grpc_match, http_match
+from .nodes import ROUTE, VIRTUAL_ROUTER, Builder, appmesh_protocol
+from .options import MAX_PRIORITY, MAX_TARGETS, ROUTES_PER_ROUTER
 
 ROUTE_KIND = {"http": "httpRoute", "http2": "http2Route", "grpc": "grpcRoute", "tcp": "tcpRoute"}
 

@@ -23,14 +23,14 @@ from ...spec.catalogue import ServicePort
 from ...spec.models import Backend, ObjectKey
 from ...spec.specset import SpecSet
 from ..access import Untranslatable
+from ..aws.names import lattice_name_problem
+from ..aws.references import ref
 from ..base import Namer, service_owner
 from ..services import backend_lacks_port
 from ..splits import ApexRouting, split_group_matches
 from ..weights import serving
-from .lattice_match import header_matches, lattice_weights, path_match
-from .lattice_options import LatticeOptions
-from .names import lattice_name_problem
-from .references import ref
+from .match import header_matches, lattice_weights, path_match
+from .options import LatticeOptions
 
 MAX_TARGET_GROUPS = 10
 TG = "aws:vpclattice/targetGroup:TargetGroup"
