@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from .fields import NamespaceName, ObjectName, ServiceName
 from .shape import ShapeError, mapping, sequence
@@ -78,8 +78,18 @@ class Workload(CatalogueModel):
     service_account_name: StrictStr = "default"
     container_ports: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     """Named container ports (name -> number), for resolving named targetPorts."""
+    tcp_ports: tuple[StrictInt, ...] = ()
+    """Every TCP container port of the pods (named or not, sorted), for deny-by-default on
+    ports no rule names; the named ``container_ports`` are always among them."""
     probes: dict[StrictInt, tuple[StrictStr, ...]] = Field(default_factory=dict)
     """HTTP GET paths of the kubelet probes (liveness, readiness, startup), by container port."""
+
+    @model_validator(mode="after")
+    def _every_named_port_is_a_port(self) -> Workload:
+        every = tuple(sorted(set(self.tcp_ports) | set(self.container_ports.values())))
+        if every != self.tcp_ports:
+            object.__setattr__(self, "tcp_ports", every)
+        return self
 
 
 class Catalogue(BaseModel):
@@ -137,6 +147,7 @@ def workload_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
     template = mapping(mapping(manifest.get("spec"), "spec").get("template"), "spec.template")
     pod_spec = mapping(template.get("spec"), "spec.template.spec")
     ports: dict[Any, Any] = {}
+    tcp: set[int] = set()
     probes: dict[int, list[str]] = {}
     containers = sequence(pod_spec.get("containers"), "spec.template.spec.containers")
     for index, container in enumerate(containers):
@@ -151,12 +162,14 @@ def workload_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
             at = f"{where}.ports[{port_index}]"
             port = mapping(raw, at)
             name, number = port.get("name"), port.get("containerPort")
+            if isinstance(number, bool) or not isinstance(number, int):
+                raise ShapeError(f"{at}.containerPort", f"must be an integer, got {number!r}")
+            if port.get("protocol", "TCP") == "TCP":
+                tcp.add(number)
             if name is None:
                 continue
             if not isinstance(name, str):
                 raise ShapeError(f"{at}.name", f"must be a string, got {type(name).__name__}")
-            if isinstance(number, bool) or not isinstance(number, int):
-                raise ShapeError(f"{at}.containerPort", f"must be an integer, got {number!r}")
             ports[name] = number
     return {
         "kind": manifest.get("kind"),
@@ -168,6 +181,7 @@ def workload_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
         or pod_spec.get("serviceAccount")
         or "default",
         "container_ports": ports,
+        "tcp_ports": tuple(sorted(tcp)),
         "probes": {port: tuple(paths) for port, paths in probes.items()},
     }
 
