@@ -9,6 +9,7 @@ stderr and nothing on stdout.
 from __future__ import annotations
 
 import argparse
+from importlib import metadata
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -21,11 +22,20 @@ from .spec.loader import load_files
 EXIT_INVALID = 2
 
 
+def _version() -> str:
+    """The installed package's version (from its metadata: one source of truth, pyproject)."""
+    try:
+        return metadata.version("pulumi-smi")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pulumi-smi",
         description="Translate Service Mesh Interface intent into native mesh resources.",
     )
+    parser.add_argument("--version", action="version", version=f"pulumi-smi {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     convert = commands.add_parser(

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,8 @@ def test_usage_errors_return_2_without_raising(capsys: pytest.CaptureFixture[str
     assert convert("--mesh", "nginx", BOOKINFO[0]) == (2, "")
     assert "invalid choice: 'nginx'" in capsys.readouterr().err
     assert main(["convert", "--mesh", "smi"]) == 2
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"pulumi-smi {metadata.version('pulumi-smi')}"
