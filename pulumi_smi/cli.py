@@ -9,9 +9,9 @@ stderr and nothing on stdout.
 from __future__ import annotations
 
 import argparse
-from importlib import metadata
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from typing import TextIO
 
 from .errors import SmiError, SmiValidationError
