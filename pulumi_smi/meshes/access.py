@@ -53,7 +53,8 @@ def selections(specs: SpecSet, target: TrafficTarget, mesh: str) -> list[Selecti
         raise Untranslatable(
             where,
             f"no known workload runs as ServiceAccount {namespace}/{account}: {mesh} selects "
-            "the pods to protect by label, so pass the Deployment, StatefulSet or DaemonSet "
+            "the pods to protect by label, so pass the Deployment, StatefulSet, DaemonSet, "
+            "ReplicaSet, Job, CronJob, Pod or Argo Rollout "
             f"manifest whose pod template uses serviceAccountName: {account} (pulumi-smi never "
             "falls back to a namespace-wide policy)",
         )

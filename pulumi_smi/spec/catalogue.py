@@ -3,8 +3,9 @@
 SMI names Services and ServiceAccounts only. Meshes also need ports and their
 protocols (from Services), pod labels (to select the pods behind a
 ServiceAccount) and container ports. The catalogue is built from Kubernetes
-Service, ServiceAccount and Deployment/StatefulSet/DaemonSet documents, or
-declared in Python.
+Service and ServiceAccount documents and the manifests of every kind of workload
+(:data:`WorkloadKind`: the pod template of a Deployment, StatefulSet, DaemonSet,
+ReplicaSet, Job, CronJob or Argo Rollout, or a bare Pod), or declared in Python.
 """
 
 from __future__ import annotations
@@ -68,10 +69,16 @@ class ServiceAccount(CatalogueModel):
     namespace: NamespaceName = "default"
 
 
-class Workload(CatalogueModel):
-    """Pods of a Deployment, StatefulSet or DaemonSet: labels, identity, ports."""
+WorkloadKind = Literal[
+    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"
+]
+"""The kinds of workload whose pods the catalogue knows (``Rollout``: Argo Rollouts)."""
 
-    kind: Literal["Deployment", "StatefulSet", "DaemonSet"] = "Deployment"
+
+class Workload(CatalogueModel):
+    """Pods of one workload (:data:`WorkloadKind`): labels, identity, ports."""
+
+    kind: WorkloadKind = "Deployment"
     name: ObjectName
     namespace: NamespaceName = "default"
     pod_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
@@ -80,13 +87,16 @@ class Workload(CatalogueModel):
     """Named container ports (name -> number), for resolving named targetPorts."""
     tcp_ports: tuple[StrictInt, ...] = ()
     """Every TCP container port of the pods (named or not, sorted), for deny-by-default on
-    ports no rule names; the named ``container_ports`` are always among them."""
+    ports no rule names. Not given (a Workload declared in Python), it is the named
+    ``container_ports``; from a manifest it is exact: a named UDP or SCTP port is among
+    ``container_ports`` (a Service may target it by name) but not here."""
     probes: dict[StrictInt, tuple[StrictStr, ...]] = Field(default_factory=dict)
     """HTTP GET paths of the kubelet probes (liveness, readiness, startup), by container port."""
 
     @model_validator(mode="after")
     def _every_named_port_is_a_port(self) -> Workload:
-        every = tuple(sorted(set(self.tcp_ports) | set(self.container_ports.values())))
+        given = "tcp_ports" in self.model_fields_set
+        every = tuple(sorted(set(self.tcp_ports if given else self.container_ports.values())))
         if every != self.tcp_ports:
             object.__setattr__(self, "tcp_ports", every)
         return self
@@ -138,52 +148,153 @@ class Catalogue(BaseModel):
         )
 
 
-def workload_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """The :class:`Workload` fields of a Deployment/StatefulSet/DaemonSet manifest.
+# Where each kind keeps its pod template ("": the manifest is the pod itself).
+_POD_TEMPLATES: dict[str, str] = {"CronJob": "spec.jobTemplate.spec.template", "Pod": ""}
 
-    Raises :class:`~pulumi_smi.spec.shape.ShapeError` when the manifest's shape is wrong.
+
+def pod_paths(kind: str) -> tuple[str, str]:
+    """The paths of the pod metadata and pod spec in a manifest of workload ``kind``."""
+    template = _POD_TEMPLATES.get(kind, "spec.template")
+    if not template:
+        return "metadata", "spec"
+    return f"{template}.metadata", f"{template}.spec"
+
+
+def workload_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The :class:`Workload` fields of a workload manifest (any :data:`WorkloadKind`).
+
+    The pods are those of the pod template (a CronJob's at ``spec.jobTemplate.spec.template``;
+    a Pod is its own template). A Rollout with ``spec.workloadRef`` has the pods of another
+    workload: see :func:`rollout_workload_ref`. Raises
+    :class:`~pulumi_smi.spec.shape.ShapeError` when the manifest's shape is wrong.
     """
+    kind = manifest.get("kind")
     metadata = mapping(manifest.get("metadata"), "metadata")
-    template = mapping(mapping(manifest.get("spec"), "spec").get("template"), "spec.template")
-    pod_spec = mapping(template.get("spec"), "spec.template.spec")
+    pod_metadata, pod_spec = _pod_template(manifest, str(kind))
+    spec_at = pod_paths(str(kind))[1]
     ports: dict[Any, Any] = {}
     tcp: set[int] = set()
     probes: dict[int, list[str]] = {}
-    containers = sequence(pod_spec.get("containers"), "spec.template.spec.containers")
-    for index, container in enumerate(containers):
-        where = f"spec.template.spec.containers[{index}]"
-        for probe_port, path in _http_probes(mapping(container, where), where):
-            paths = probes.setdefault(probe_port, [])
-            if path not in paths:
-                paths.append(path)
-        for port_index, raw in enumerate(
-            sequence(mapping(container, where).get("ports"), f"{where}.ports")
-        ):
+    for where, container in _serving_containers(pod_spec, spec_at):
+        for port_index, raw in enumerate(sequence(container.get("ports"), f"{where}.ports")):
             at = f"{where}.ports[{port_index}]"
             port = mapping(raw, at)
             name, number = port.get("name"), port.get("containerPort")
             if isinstance(number, bool) or not isinstance(number, int):
                 raise ShapeError(f"{at}.containerPort", f"must be an integer, got {number!r}")
-            if port.get("protocol", "TCP") == "TCP":
+            protocol = port.get("protocol")
+            if protocol is not None and protocol not in ("TCP", "UDP", "SCTP"):
+                raise ShapeError(f"{at}.protocol", f"must be TCP, UDP or SCTP, got {protocol!r}")
+            if protocol in (None, "TCP"):
                 tcp.add(number)
             if name is None:
                 continue
             if not isinstance(name, str):
                 raise ShapeError(f"{at}.name", f"must be a string, got {type(name).__name__}")
             ports[name] = number
+        for probe_port, path in _http_probes(container, where):  # after its ports' checks
+            paths = probes.setdefault(probe_port, [])
+            if path not in paths:
+                paths.append(path)
     return {
-        "kind": manifest.get("kind"),
+        "kind": kind,
         "name": metadata.get("name"),
         "namespace": metadata.get("namespace", "default"),
-        "pod_labels": mapping(template.get("metadata"), "spec.template.metadata").get("labels")
-        or {},
-        "service_account_name": pod_spec.get("serviceAccountName")
-        or pod_spec.get("serviceAccount")
-        or "default",
+        "pod_labels": pod_metadata.get("labels") or {},
+        "service_account_name": _service_account(pod_spec, spec_at),
         "container_ports": ports,
         "tcp_ports": tuple(sorted(tcp)),
         "probes": {port: tuple(paths) for port, paths in probes.items()},
     }
+
+
+def _pod_template(manifest: Mapping[str, Any], kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The pod metadata and pod spec of a workload manifest (:class:`ShapeError`)."""
+    meta_at, spec_at = pod_paths(kind)
+    if meta_at == "metadata":
+        return mapping(manifest.get("metadata"), "metadata"), mapping(manifest.get("spec"), "spec")
+    node: dict[str, Any] = dict(manifest)
+    path = ""
+    for part in meta_at.removesuffix(".metadata").split("."):
+        path = f"{path}.{part}" if path else part
+        node = mapping(node.get(part), path)
+    return mapping(node.get("metadata"), meta_at), mapping(node.get("spec"), spec_at)
+
+
+def _serving_containers(
+    pod_spec: Mapping[str, Any], spec_at: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """(path, container) of the containers serving for the pod's lifetime.
+
+    The app containers, and the sidecar init containers (``restartPolicy: Always``); the
+    ports of the other init containers are not serving ports: they exit before the pod runs.
+    """
+    found = [
+        (f"{spec_at}.containers[{index}]", mapping(c, f"{spec_at}.containers[{index}]"))
+        for index, c in enumerate(sequence(pod_spec.get("containers"), f"{spec_at}.containers"))
+    ]
+    init = sequence(pod_spec.get("initContainers"), f"{spec_at}.initContainers")
+    for index, raw in enumerate(init):
+        where = f"{spec_at}.initContainers[{index}]"
+        container = mapping(raw, where)
+        if container.get("restartPolicy") == "Always":
+            found.append((where, container))
+    return found
+
+
+def _service_account(pod_spec: Mapping[str, Any], spec_at: str) -> str:
+    """The pod's ServiceAccount as Kubernetes defaults it.
+
+    ``serviceAccountName``, else the deprecated ``serviceAccount`` (its alias), else
+    ``default`` (the ServiceAccount admission controller's default).
+    """
+    names = []
+    for field in ("serviceAccountName", "serviceAccount"):
+        value = pod_spec.get(field)
+        if value is not None and not isinstance(value, str):
+            raise ShapeError(f"{spec_at}.{field}", f"must be a string, got {type(value).__name__}")
+        names.append(value)
+    return next((name for name in names if name), "default")
+
+
+ROLLOUT_REF_KINDS = ("Deployment", "ReplicaSet")
+"""The workloads (``apps/v1``) a Rollout's ``spec.workloadRef`` may name here."""
+
+
+def rollout_workload_ref(manifest: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(kind, name) of the workload an Argo Rollout's ``spec.workloadRef`` names, or None.
+
+    None for every other manifest and for a Rollout with its own ``spec.template``. The named
+    workload is in the Rollout's namespace; Argo Rollouts refuses a Rollout with both a
+    workloadRef and a template (labels or annotations), and so does this
+    (:class:`~pulumi_smi.spec.shape.ShapeError`).
+    """
+    if manifest.get("kind") != "Rollout":
+        return None
+    spec = mapping(manifest.get("spec"), "spec")
+    if spec.get("workloadRef") is None:
+        return None
+    ref = mapping(spec.get("workloadRef"), "spec.workloadRef")
+    template = mapping(spec.get("template"), "spec.template")
+    template_metadata = mapping(template.get("metadata"), "spec.template.metadata")
+    if template_metadata.get("labels") or template_metadata.get("annotations"):
+        raise ShapeError(
+            "spec.template",
+            "must be empty when spec.workloadRef is set (Argo Rollouts refuses the Rollout: "
+            "template must be empty for workload reference rollout)",
+        )
+    kind, api_version, name = ref.get("kind"), ref.get("apiVersion"), ref.get("name")
+    if kind not in ROLLOUT_REF_KINDS:
+        raise ShapeError(
+            "spec.workloadRef.kind",
+            f"must be Deployment or ReplicaSet (the workloads pulumi-smi resolves a "
+            f"workloadRef to), got {kind!r}",
+        )
+    if api_version != "apps/v1":
+        raise ShapeError("spec.workloadRef.apiVersion", f"must be apps/v1, got {api_version!r}")
+    if not isinstance(name, str) or not name:
+        raise ShapeError("spec.workloadRef.name", f"must be a workload name, got {name!r}")
+    return str(kind), name
 
 
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")

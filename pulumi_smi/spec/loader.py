@@ -21,6 +21,8 @@ from .catalogue import (
     Service,
     ServiceAccount,
     Workload,
+    pod_paths,
+    rollout_workload_ref,
     service_from_manifest,
     workload_from_manifest,
 )
@@ -30,7 +32,17 @@ from .specset import Origin, SpecSet
 from .versions import CONVERTERS, SERVED_VERSIONS
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+_WORKLOAD_KINDS = {
+    "Deployment": "apps/v1",
+    "StatefulSet": "apps/v1",
+    "DaemonSet": "apps/v1",
+    "ReplicaSet": "apps/v1",
+    "Job": "batch/v1",
+    "CronJob": "batch/v1",
+    "Pod": "v1",
+    "Rollout": "argoproj.io/v1alpha1",
+}
+"""The workload kinds the catalogue reads, with the apiVersion it reads each in."""
 
 # Where the fields of the catalogue models sit in the Kubernetes manifests.
 _SERVICE_PATHS = {
@@ -39,13 +51,20 @@ _SERVICE_PATHS = {
     "ports": "spec.ports",
     "selector": "spec.selector",
 }
-_WORKLOAD_PATHS = {
-    "name": "metadata.name",
-    "namespace": "metadata.namespace",
-    "pod_labels": "spec.template.metadata.labels",
-    "service_account_name": "spec.template.spec.serviceAccountName",
-    "container_ports": "spec.template.spec.containers",
-}
+
+
+def _workload_paths(kind: str) -> dict[str, str]:
+    """Where the :class:`Workload` fields sit in a manifest of workload ``kind``."""
+    metadata, spec = pod_paths(kind)
+    return {
+        "name": "metadata.name",
+        "namespace": "metadata.namespace",
+        "pod_labels": f"{metadata}.labels",
+        "service_account_name": f"{spec}.serviceAccountName",
+        "container_ports": f"{spec}.containers",
+        "tcp_ports": f"{spec}.containers",
+        "probes": f"{spec}.containers",
+    }
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -129,6 +148,8 @@ def load_documents(documents: Iterable[Document], catalogue: Catalogue | None = 
     services: list[Service] = []
     accounts: list[ServiceAccount] = []
     workloads: list[Workload] = []
+    refs: list[_WorkloadRef] = []
+    seen: set[tuple[Any, str, Any]] = set()
     warnings: list[str] = []
     problems: list[Problem] = []
     for source, number, doc in documents:
@@ -159,20 +180,72 @@ def load_documents(documents: Iterable[Document], catalogue: Catalogue | None = 
                 where.validate(Service, data, _SERVICE_PATHS, services, problems)
             elif api_version == "v1" and kind == "ServiceAccount":
                 where.validate(ServiceAccount, _metadata(doc), _SERVICE_PATHS, accounts, problems)
-            elif api_version == "apps/v1" and kind in _WORKLOAD_KINDS:
-                data = workload_from_manifest(doc)
-                where.validate(Workload, data, _WORKLOAD_PATHS, workloads, problems)
+            elif _WORKLOAD_KINDS.get(kind) == api_version:
+                seen.add(_raw_key(doc))
+                ref = rollout_workload_ref(doc)
+                if ref is None:
+                    data = workload_from_manifest(doc)
+                    where.validate(Workload, data, _workload_paths(kind), workloads, problems)
+                else:
+                    refs.append(_WorkloadRef(len(problems), where, doc, *ref))
             else:
                 skipped = f"skipped: {api_version} {kind} is not read by pulumi-smi"
+                if kind in _WORKLOAD_KINDS:
+                    skipped += f" (it reads {_WORKLOAD_KINDS[kind]} {kind})"
                 warnings.append(str(where.problem("", skipped)))
         except ShapeError as exc:
             problems.append(where.problem(exc.path, exc.message))
+    known: dict[tuple[str, str, str], Workload] = {
+        (w.namespace, w.kind, w.name): w for w in (catalogue or Catalogue()).workloads
+    }
+    known.update({(w.namespace, w.kind, w.name): w for w in workloads})
+    for pending in reversed(refs):  # its problems go where its document's would
+        problems[pending.index : pending.index] = pending.resolve(known, seen, workloads)
     raise_if_any(problems)
     found = Catalogue(
         services=tuple(services), service_accounts=tuple(accounts), workloads=tuple(workloads)
     )
     merged = (catalogue or Catalogue()).merged(found)
     return SpecSet.build(objects, merged, origins, warnings)
+
+
+def _raw_key(doc: Mapping[str, Any]) -> tuple[Any, str, Any]:
+    """(namespace, kind, name) of a workload document, as written (even when invalid)."""
+    metadata = doc.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    return metadata.get("namespace", "default"), str(doc.get("kind")), metadata.get("name")
+
+
+class _WorkloadRef:
+    """An Argo Rollout whose pods are those of the workload its ``spec.workloadRef`` names."""
+
+    def __init__(self, index: int, where: _Where, doc: Mapping[str, Any], kind: str, name: str):
+        self.index, self.where, self.doc, self.kind, self.name = index, where, doc, kind, name
+
+    def resolve(
+        self,
+        known: Mapping[tuple[str, str, str], Workload],
+        seen: set[tuple[Any, str, Any]],
+        into: list[Workload],
+    ) -> list[Problem]:
+        """Add the Rollout's :class:`Workload` to ``into``; the problems (none when added)."""
+        namespace, _, rollout = _raw_key(self.doc)
+        target = known.get((namespace, self.kind, self.name))
+        if target is None:
+            if (namespace, self.kind, self.name) in seen:
+                return []  # that workload's own document is invalid: its problems say why
+            return [
+                self.where.problem(
+                    "spec.workloadRef.name",
+                    f"{self.kind} {namespace}/{self.name} is not in the input: the Rollout "
+                    f"runs the pod template of that {self.kind}, so pass its manifest too "
+                    "(pulumi-smi needs the pods' labels, ServiceAccount and ports)",
+                )
+            ]
+        problems: list[Problem] = []
+        data = {**target.model_dump(), "kind": "Rollout", "name": rollout, "namespace": namespace}
+        self.where.validate(Workload, data, _workload_paths("Rollout"), into, problems)
+        return problems
 
 
 def validate_model(model: type[M], data: Any, source: str, kind: str | None = None) -> M:
