@@ -506,7 +506,7 @@ MINIMUM_CONVERTED = 0.3
 """The share of valid streams every target must convert: refusing everything must not pass."""
 
 
-@SETTINGS
+@settings(SETTINGS, derandomize=True, database=None)  # the share asserted below is reproducible
 @given(
     world=worlds(),
     ports=st.lists(st.sampled_from(PORT_SETS), min_size=1, max_size=3, unique=True),
