@@ -75,6 +75,8 @@ class Grant:
     sorted; ``None`` when every port is allowed (no TCPRoute rule, or one without ports)."""
     ports_at: str
     """The field path of the first TCPRoute rule naming ports (empty when ``ports`` is None)."""
+    tcp_at: str
+    """The field path of the first TCPRoute rule (empty when the TrafficTarget has none)."""
     http: tuple[AllowedMatch, ...] | None
     """The HTTP requests allowed, ORed; ``None`` for every connection and request (L4)."""
     http_at: str
@@ -189,7 +191,7 @@ def _grant(specs: SpecSet, target: TrafficTarget) -> tuple[Grant | None, list[Ud
     udp: list[UdpRule] = []
     matches: list[AllowedMatch] = []
     ports: set[int] = set()
-    every_port, tcp, ports_at, http_at = False, False, "", ""
+    every_port, ports_at, tcp_at, http_at = False, "", "", ""
     for index, rule in enumerate(target.spec.rules):
         where = f"spec.rules[{index}]"
         if rule.kind == "UDPRoute":
@@ -197,7 +199,7 @@ def _grant(specs: SpecSet, target: TrafficTarget) -> tuple[Grant | None, list[Ud
         elif rule.kind == "TCPRoute":
             route = specs.get(TCPRoute, namespace, rule.name)
             assert route is not None  # SpecSet.build rejects dangling references
-            tcp = True
+            tcp_at = tcp_at or where
             ports.update(route.spec.matches.ports)
             every_port |= not route.spec.matches.ports
             if route.spec.matches.ports and not ports_at:
@@ -210,16 +212,23 @@ def _grant(specs: SpecSet, target: TrafficTarget) -> tuple[Grant | None, list[Ud
                 AllowedMatch(path, group, match)
                 for path, match in allowed_matches(group, rule.matches, where)
             ]
-    if not tcp and not http_at:
+    if not tcp_at and not http_at:
         return None, udp
     sources = tuple(
         dict.fromkeys(Identity(s.namespace or namespace, s.name) for s in target.spec.sources)
     )
     narrowed = None if every_port or not ports else tuple(sorted(ports))
     http = tuple(matches) if http_at else None
-    return Grant(
-        target, sources, narrowed, ports_at if narrowed else "", http, http_at if http else ""
-    ), udp
+    grant = Grant(
+        target,
+        sources,
+        narrowed,
+        ports_at if narrowed else "",
+        tcp_at,
+        http,
+        http_at if http is not None else "",
+    )
+    return grant, udp
 
 
 def _known_ports(
@@ -230,12 +239,13 @@ def _known_ports(
 ) -> dict[int, tuple[ServicePort, ...]]:
     known: dict[int, list[ServicePort]] = {p: [] for w in workloads for p in w.tcp_ports}
     numbers = sorted({p.port for s in services for p in s.ports if p.protocol == "TCP"})
-    try:
-        resolved = resolve_ports(specs.catalogue, identity.namespace, workloads, numbers, "")
-    except Untranslatable:
-        resolved = {}  # a named targetPort the pods lack: reported where ports are resolved
-    for number, service_ports in resolved.items():
-        known.setdefault(number, []).extend(service_ports)
+    for number in numbers:  # one by one: a port the pods lack must not hide the others
+        try:
+            resolved = resolve_ports(specs.catalogue, identity.namespace, workloads, [number], "")
+        except Untranslatable:
+            continue  # a named targetPort the pods lack: reported where ports are resolved
+        for container_port, service_ports in resolved.items():
+            known.setdefault(container_port, []).extend(service_ports)
     return {p: tuple(dict.fromkeys(known[p])) for p in sorted(known)}
 
 

@@ -95,6 +95,7 @@ def test_tcp_only_is_l4_on_the_named_ports_or_every_port() -> None:
     every, ports = api.grants  # sorted by name: "every" < "ports"
     assert ports.http is None and ports.ports == (80,) and ports.ports_at == "spec.rules[0]"
     assert every.ports is None and every.every_request
+    assert (every.tcp_at, every.ports_at) == ("spec.rules[0]", "")
 
 
 def test_http_rules_and_tcp_ports_are_anded_within_one_traffic_target() -> None:
@@ -152,6 +153,7 @@ def test_a_named_target_port_the_pods_lack_is_reported_where_ports_resolve() -> 
     broken = CLUSTER.replace("targetPort: http}", "targetPort: web}")
     specs = load_text(broken + ROUTES + _target("a", "[{kind: TCPRoute, name: http-port}]"))
     (api,) = access_model(specs)
+    assert 9102 in api.known_ports  # the broken port does not hide the Service's other ports
     try:
         port_grants(specs, api, api.grants[0], api.workloads)
     except Untranslatable as exc:

@@ -177,12 +177,14 @@ def test_http_match_allows_exactly_the_smi_requests_from_the_source() -> None:
     assert verdict(plan, "GET", "/api/x", identity=OTHER) == "forbidden"
     assert verdict(plan, "GET", "/api/x", identity=None) == "forbidden"
     assert verdict(plan, None, port=8080) == "refused"  # an HTTP/1 Server, no L4 access
-    assert verdict(plan, None, port=3306) == "allowed"  # no Server: Linkerd's default policy
+    assert verdict(plan, None, port=3306) == "refused"  # declared, granted to no one: denied
+    assert verdict(plan, None, port=9999) == "allowed"  # undeclared: Linkerd's default policy
 
 
 def test_l7_objects_server_route_and_one_authentication_per_policy() -> None:
     plan = plan_of(target(["api", "health"]))
-    (server,) = of_kind(plan, "Server")
+    denied, server = of_kind(plan, "Server")
+    assert denied["metadata"]["name"] == "api-3306"  # the undeclared mysql port: denied
     assert server["apiVersion"] == "policy.linkerd.io/v1beta3"
     assert server["metadata"]["name"] == "api-8080"
     assert server["spec"] == {
@@ -210,7 +212,7 @@ def test_l7_objects_server_route_and_one_authentication_per_policy() -> None:
 
 def test_server_is_shared_and_owned_by_the_destination_service_account() -> None:
     plan = plan_of(target(["api"]), target(["health"], name="second"))
-    servers = [r for r in plan if r.properties["kind"] == "Server"]
+    servers = [r for r in plan if r.properties["metadata"]["name"] == "api-8080"]
     assert len(servers) == 1
     assert servers[0].owner == service_account_owner("shop", "api")
     assert servers[0].name == "shop-api-server-8080"
@@ -247,7 +249,8 @@ def test_http_and_tcp_rules_together_restrict_http_to_the_tcp_ports() -> None:
         {"kind": "HTTPRouteGroup", "name": "api-routes", "matches": ["api"]},
     ]
     plan = plan_of(target(rules=rules))
-    assert [s["spec"]["port"] for s in of_kind(plan, "Server")] == [8080]
+    assert [s["spec"]["port"] for s in of_kind(plan, "Server")] == [3306, 8080]
+    assert verdict(plan, None, port=3306) == "refused"  # the other declared port: denied
     assert verdict(plan, "GET", "/api/x") == "allowed"
     assert verdict(plan, "POST", "/api/x") != "allowed"
     assert verdict(plan, None) == "refused"  # no blanket TCP access
@@ -264,7 +267,7 @@ def test_l4_and_l7_targets_share_a_server_without_losing_or_gaining_access() -> 
         sources="[{kind: ServiceAccount, name: other}]",
     )
     plan = plan_of(target(["api"]), l4)
-    assert len(of_kind(plan, "Server")) == 1
+    assert [s["metadata"]["name"] for s in of_kind(plan, "Server")] == ["api-3306", "api-8080"]
     # the L4 grantee keeps every request and connection (catch-all route + Server policy)
     assert verdict(plan, "POST", "/anything", identity=OTHER) == "allowed"
     assert verdict(plan, "GET", "/api/x", identity=OTHER) == "allowed"
@@ -428,7 +431,7 @@ spec:
 """
     plan = plan_of(target(["everything"]), extra=extra)
     protocols = {s["spec"]["port"]: s["spec"].get("proxyProtocol") for s in of_kind(plan, "Server")}
-    assert protocols == {8080: "HTTP/1", 9090: "HTTP/2"}
+    assert protocols == {3306: None, 8080: "HTTP/1", 9090: "HTTP/2"}
     assert verdict(plan, "POST", "/pkg.Svc/Call", port=9090) == "allowed"
 
 

@@ -12,7 +12,11 @@ Shared, owned by the destination ServiceAccount (registered once): one Server
 ``<sa>[-<workload>]-<port>`` per selection of its pods and port (``accessPolicy: deny``, the
 pods from the catalogue, never namespace-wide; Linkerd's admission rejects two Servers on the
 same pod/port, so TrafficTargets share it), and, on a Server with inbound routes, the catch-all
-route and the probe route described below.
+route and the probe route described below. Every port the manifests declare for those pods
+(the access model's ``known_ports``: container ports, named or not, and the Services'
+targetPorts) gets a Server, granted or not (:mod:`.servers`): a port without one would follow
+the cluster's default inbound policy (``all-unauthenticated`` unless configured), which lets
+anyone connect where SMI denies.
 
 Linkerd semantics that shape a shared Server (proxy ``server-policy`` and the policy
 controller's inbound index): policies targeting the Server authorize raw TCP *and* every
@@ -32,7 +36,17 @@ best-matching route's policies (plus the Server's) apply. Hence:
   networks may then GET the probe paths, as with Linkerd's own default probe routes (a
   TrafficTarget's GET route matching a probe path ranks equal to the probe route there).
 
-Ports of the pods without a Server follow Linkerd's default inbound policy (a warning per
+A Server nothing is granted on (no AuthorizationPolicy, no route) still lets the kubelet's
+HTTP probes through: for a Server without HTTPRoutes the policy controller adds a default
+route and, for the pod's HTTP GET probe paths on the port, a probe route authorized for
+unauthenticated clients from the cluster's ``probeNetworks`` (``default_inbound_http_routes``
+in ``policy-controller/k8s/index/src/inbound/index.rs``, since Linkerd 2.12), whatever the
+Server's ``accessPolicy`` (``deny`` only adds no Server authorization). Its ``proxyProtocol``
+is left to detection where HTTP/2 or gRPC would meet such probes (the proxy serves an
+unmeshed client of those as HTTP/2 only). Kubelet HTTPS and gRPC probes match no probe route
+and are refused there, as on any Server that does not authorize the kubelet.
+
+Ports the manifests do not declare follow Linkerd's default inbound policy (a warning per
 namespace). UDPRoute rules are warnings. Problems are collected into one TranslationError.
 """
 
@@ -41,7 +55,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ...errors import Problem, TranslationError
+from ...errors import TranslationError
 from ...plan import PlanWarning, Resource
 from ...spec.models import ObjectKey, TrafficTarget
 from ...spec.specset import SpecSet
@@ -50,9 +64,10 @@ from ..base import Namer, namespace_owner, service_account_owner
 from ..identity import linkerd_identity
 from ..kube import manifest_name_problems
 from . import manifests as m
-from .grants import Grant, Match, ServerKey, target_grants
+from .grants import Grant, Match, ServerKey
 from .options import LinkerdPolicyOptions
 from .overlap import contains, may_tie_with_any, overlap
+from .servers import Server, collect_servers
 
 PROBE_NETWORKS = "smi-probe-networks"
 
@@ -75,28 +90,25 @@ def authorization_resources(
     Raises :class:`~pulumi_smi.errors.TranslationError` with one problem per TrafficTarget
     that cannot be translated without widening access (no partial result).
     """
-    problems: list[Problem] = []
-    warnings: list[PlanWarning] = []
-    grants: dict[ServerKey, list[Grant]] = {}
-    resources: list[Resource] = []
-    for target in specs.traffic_targets:
-        try:
-            found, notes = target_grants(specs, target)
-        except Untranslatable as exc:
-            problems.append(specs.problem(target.key, exc.path, exc.message))
-            continue
-        warnings += notes
-        for grant in found:
-            grants.setdefault(grant.server, []).append(grant)
-        if found:
-            resources.append(_mesh_tls(target, options, namer))
+    found = collect_servers(specs)
+    problems = [
+        specs.problem(t.key, found.failures[t.key].path, found.failures[t.key].message)
+        for t in specs.traffic_targets
+        if t.key in found.failures
+    ]
+    warnings = [w for t in specs.traffic_targets for w in found.notes.get(t.key, ())]
+    resources = [_mesh_tls(target, options, namer) for target in found.granted]
     probe_namespaces: set[str] = set()
-    for key in sorted(grants, key=lambda k: (k.namespace, k.name)):
+    for key in sorted(found.servers, key=lambda k: (k.namespace, k.name)):
+        server = found.servers[key]
+        probes = options.probe_paths or _probe_paths(specs, key, server.labels)
+        if not server.grants:
+            resources.append(_deny_server(server, probes, namer))
+            continue
         try:
-            probes = options.probe_paths or _probe_paths(specs, key, grants[key][0].labels)
-            built, notes = _server_resources(key, grants[key], options, probes, namer)
+            built, notes = _server_resources(key, server.grants, options, probes, namer)
         except Untranslatable as exc:
-            problems.append(specs.problem(grants[key][0].target.key, exc.path, exc.message))
+            problems.append(specs.problem(server.grants[0].target.key, exc.path, exc.message))
             continue
         resources += built
         warnings += notes
@@ -109,7 +121,7 @@ def authorization_resources(
         resources.append(
             m.network_authentication(logical, PROBE_NETWORKS, namespace, networks, owner)
         )
-    warnings += [_default_policy_warning(ns) for ns in sorted({k.namespace for k in grants})]
+    warnings += [_default_policy_warning(ns) for ns in sorted(found.namespaces)]
     resources.sort(key=m.order)
     problems += manifest_name_problems(resources, specs)
     if problems:
@@ -129,6 +141,25 @@ def _mesh_tls(target: TrafficTarget, options: LinkerdPolicyOptions, namer: Namer
     return m.mesh_tls_authentication(
         logical, name, namespace, list(dict.fromkeys(identities)), target.metadata
     )
+
+
+def _deny_server(server: Server, probe_paths: tuple[str, ...], namer: Namer) -> Resource:
+    """A Server no TrafficTarget grants anything on: it denies every client but the probes.
+
+    Its ``proxyProtocol`` is the one a granted Server would have, unless that is HTTP/2 or
+    gRPC while the pods have HTTP probes on the port: Linkerd serves an unmeshed client of
+    such a Server (the kubelet) as HTTP/2 only, and a gRPC Server reads no HTTP route, so the
+    probes would fail; detection serves them.
+    """
+    key = server.key
+    owner = service_account_owner(key.namespace, key.account)
+    role = key.name.removeprefix(f"{key.account}-")
+    protocol = m.proxy_protocol(server.known, False)
+    if probe_paths and protocol in ("HTTP/2", "gRPC"):
+        protocol = None
+    logical = namer(owner, f"server-{role}")
+    labels = dict(server.labels)
+    return m.server(logical, key.name, key.namespace, labels, key.port, protocol, owner)
 
 
 def _probe_paths(
@@ -294,10 +325,12 @@ def _probe_warning(key: ServerKey, paths: tuple[str, ...], owner: ObjectKey) -> 
 
 def _default_policy_warning(namespace: str) -> PlanWarning:
     return PlanWarning(
-        f"namespace {namespace}: only the pod ports with a Server deny by default; every other "
-        "port follows Linkerd's default inbound policy (all-unauthenticated unless configured), "
-        "which SMI's default deny does not: set the annotation "
-        "config.linkerd.io/default-inbound-policy: deny on the namespace (or the cluster "
-        "default) to close them",
+        f"namespace {namespace}: every port the manifests declare for the pods of a "
+        "TrafficTarget destination has a Server, which denies what no TrafficTarget allows; "
+        "a port they do not declare (a container port missing from the workload manifests) "
+        "follows Linkerd's default inbound policy (all-unauthenticated unless configured), "
+        "which SMI's default deny does not: declare every container port, or set the "
+        "annotation config.linkerd.io/default-inbound-policy: deny on the namespace (or the "
+        "cluster default) to close them",
         namespace_owner(namespace),
     )
