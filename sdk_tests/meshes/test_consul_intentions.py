@@ -2,7 +2,8 @@
 
 Verdicts come from ``evaluate.consul_intentions`` (Consul's documented and coded semantics), not
 from the translator's output shape. Every verdict is checked under both ACL default policies:
-consul-k8s without ACLs allows by default, and SMI's default deny must hold there too.
+consul-k8s without ACLs allows by default, and SMI's default deny must hold there too. The
+cluster has no Service name in two namespaces: tests of identity folding add them.
 """
 
 from __future__ import annotations
@@ -57,9 +58,7 @@ CLUSTER = (
     + _app("admin")
     + _app("other")
     + _app("db", ports="[{name: tcp-pg, port: 5432}, {name: http-metrics, port: 9187}]")
-    + _app("web", namespace="batch")
     + _app("reporter", namespace="batch")
-    + _app("api", namespace="batch")
     + _app("orphan", ports=None)
     + _app("legacy", account="legacy-sa")
     + """
@@ -93,6 +92,11 @@ apiVersion: specs.smi-spec.io/v1alpha4
 kind: TCPRoute
 metadata: {name: http-port, namespace: shop}
 spec: {matches: {ports: [8080]}}
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: service-port, namespace: shop}
+spec: {matches: {ports: [80]}}
 ---
 apiVersion: specs.smi-spec.io/v1alpha4
 kind: UDPRoute
@@ -129,6 +133,12 @@ spec:
 
 
 TCP_ALL = [{"kind": "TCPRoute", "name": "all"}]
+TCP_PG = [{"kind": "TCPRoute", "name": "pg"}]
+WEB_IN_BATCH = _app("web", namespace="batch")
+API_IN_BATCH = _app("api", namespace="batch")
+TWO_WEBS = (
+    "[{kind: ServiceAccount, name: web}, {kind: ServiceAccount, name: web, namespace: batch}]"
+)
 
 
 def translated(*targets: str, extra: str = "", **options: Any) -> tuple[IntentionEntries, Plan]:
@@ -239,11 +249,12 @@ def test_exact_path_regex_path_and_headers() -> None:
     assert not verdicts(plan, "api", http("web", "GET", "/beta/1", **{"x-beta": "true"}))
 
 
-def test_match_of_everything_is_l4_and_needs_no_http_protocol() -> None:
+def test_match_of_everything_is_l4_on_an_http_destination() -> None:
     result, plan = translated(target("web-all", matches=["everything", "api"]))
     assert sources_of(plan, "api")[0] == {"name": "web", "action": "allow"}
-    assert verdicts(plan, "api", Request("web", protocol="tcp"))
-    assert result.http_services == set()
+    assert verdicts(plan, "api", http("web", "DELETE", "/anything"))
+    # SMI allows HTTP requests, not raw TCP: the destination must speak http (ServiceDefaults)
+    assert result.http_services == {("shop", "api")}
 
 
 # --- TCP, ports, L4 + L7 -----------------------------------------------------------------
@@ -261,25 +272,12 @@ def test_tcp_sources_from_other_namespaces_by_service_name() -> None:
     assert verdicts(plan, "db", Request("web", protocol="tcp"))
     assert not verdicts(plan, "db", Request("other", protocol="tcp"))
     assert result.http_services == set()  # TCP only: not forced to http
-    # shop/web and batch/web are one Consul service in open-source Consul
-    assert any("Services named web exist in namespaces batch, shop" in w for w in result.warnings)
-
-
-def test_namespace_collision_of_two_sources_is_merged_with_a_warning() -> None:
-    sources = (
-        "[{kind: ServiceAccount, name: web}, {kind: ServiceAccount, name: web, namespace: batch}]"
-    )
-    result, plan = translated(target("webs", destination="db", sources=sources, rules=TCP_ALL))
-    assert [s["name"] for s in sources_of(plan, "db")] == ["web", "*"]
-    assert any("the sources batch/web, shop/web are all" in w for w in result.warnings)
+    assert result.warnings == []
 
 
 def test_enterprise_sets_namespaces_and_a_cross_namespace_wildcard() -> None:
-    sources = (
-        "[{kind: ServiceAccount, name: web}, {kind: ServiceAccount, name: web, namespace: batch}]"
-    )
     result, plan = translated(
-        target("webs", destination="db", sources=sources, rules=TCP_ALL), enterprise=True
+        target("webs", destination="db", sources=TWO_WEBS, rules=TCP_ALL), enterprise=True
     )
     spec = manifests(plan)[0]["spec"]
     assert spec["destination"] == {"name": "db", "namespace": "shop"}
@@ -318,16 +316,89 @@ def test_tcp_route_and_http_group_in_one_target_keep_the_http_rules() -> None:
 
 def test_tcp_route_on_some_ports_would_widen_and_is_an_error() -> None:
     with pytest.raises(TranslationError) as error:
-        translated(target("to-db", destination="db", rules=[{"kind": "TCPRoute", "name": "pg"}]))
+        translated(target("to-db", destination="db", rules=TCP_PG))
     (problem,) = error.value.problems
     assert (problem.kind, problem.name, problem.path) == ("TrafficTarget", "to-db", "spec.rules[0]")
-    assert "9187" in problem.message
+    assert "including port 9187 of the pods of ServiceAccount shop/db" in problem.message
+    assert "inexpressible=narrow" in problem.message
 
 
 def test_tcp_route_listing_every_port_is_every_port() -> None:
     rules = [{"kind": "TCPRoute", "name": "pg-and-metrics"}]
     _, plan = translated(target("to-db", destination="db", rules=rules))
     assert sources_of(plan, "db")[0] == {"name": "web", "action": "allow"}
+    # a Service port stands for its targetPort: api's only known port is 8080, behind port 80
+    for route in ("service-port", "http-port"):
+        _, plan = translated(target("web-api", rules=[{"kind": "TCPRoute", "name": route}]))
+        assert sources_of(plan, "api")[0] == {"name": "web", "action": "allow"}
+
+
+def test_ports_of_a_destination_without_manifests_are_unknown_so_a_port_limit_is_an_error() -> None:
+    with pytest.raises(TranslationError) as error:
+        translated(target("to-ghost", destination="ghost", rules=TCP_PG))
+    (problem,) = error.value.problems
+    assert problem.path == "spec.rules[0]"
+    assert "the input shows no port of the pods of ServiceAccount shop/ghost" in problem.message
+
+
+# --- inexpressible=narrow: left out, with a warning ------------------------------------------
+
+
+def test_narrow_leaves_a_port_limited_traffic_target_out_with_one_warning() -> None:
+    admin = "[{kind: ServiceAccount, name: admin}]"
+    result, plan = translated(
+        target("to-db", destination="db", rules=TCP_PG),
+        target("admin-db", destination="db", sources=admin, rules=TCP_ALL),
+        inexpressible="narrow",
+    )
+    assert sources_of(plan, "db") == [
+        {"name": "admin", "action": "allow"},
+        {"name": "*", "action": "deny"},
+    ]
+    assert not verdicts(plan, "db", Request("web", protocol="tcp"))  # less than SMI, never more
+    assert verdicts(plan, "db", Request("admin", protocol="tcp"))
+    (warning,) = result.warnings
+    assert warning.startswith(
+        "TrafficTarget shop/to-db: spec.rules[0] (TCPRoute) is left out (inexpressible=narrow)"
+    )
+    assert "port 9187" in warning
+    assert warning.owner.name == "to-db"
+
+
+def test_narrow_leaves_out_http_rules_anded_with_too_few_ports() -> None:
+    rules: list[dict[str, Any]] = [
+        {"kind": "TCPRoute", "name": "pg"},
+        {"kind": "HTTPRouteGroup", "name": "api-routes", "matches": ["api"]},
+    ]
+    with pytest.raises(TranslationError) as error:
+        translated(target("to-db", destination="db", rules=rules))
+    assert [p.path for p in error.value.problems] == ["spec.rules[0]"]
+    result, plan = translated(
+        target("to-db", destination="db", rules=rules), inexpressible="narrow"
+    )
+    assert sources_of(plan, "db") == [{"name": "*", "action": "deny"}]
+    assert not verdicts(plan, "db", http("web", "GET", "/api/x"))
+    assert result.http_services == set()
+    (warning,) = result.warnings
+    assert "spec.rules[0] (TCPRoute) is left out" in warning
+
+
+def test_narrow_changes_nothing_that_is_expressible() -> None:
+    docs = (
+        target("to-db", destination="db", rules=[{"kind": "TCPRoute", "name": "pg-and-metrics"}]),
+        target("web-reads", matches=["api", "beta"]),
+    )
+    strict, strict_plan = translated(*docs)
+    narrow, narrow_plan = translated(*docs, inexpressible="narrow")
+    assert narrow_plan.to_json() == strict_plan.to_json() and narrow.warnings == strict.warnings
+
+
+def test_narrow_leaves_out_a_port_limit_on_unknown_ports() -> None:
+    result, plan = translated(
+        target("to-ghost", destination="ghost", rules=TCP_PG), inexpressible="narrow"
+    )
+    assert sources_of(plan, "ghost") == [{"name": "*", "action": "deny"}]
+    assert any("left out" in w and "shows no port" in w for w in result.warnings)
 
 
 def test_udp_rule_is_a_warning_and_allows_nothing() -> None:
@@ -340,22 +411,39 @@ def test_udp_rule_is_a_warning_and_allows_nothing() -> None:
 # --- identities ----------------------------------------------------------------------------
 
 
-def test_service_account_without_a_service_is_an_error_naming_field_and_target() -> None:
-    sources = "[{kind: ServiceAccount, name: web}, {kind: ServiceAccount, name: ghost}]"
-    with pytest.raises(TranslationError) as error:
-        translated(target("to-orphan", destination="orphan", sources=sources, rules=TCP_ALL))
-    found = {(p.kind, p.name, p.path): p.message for p in error.value.problems}
-    assert set(found) == {
-        ("TrafficTarget", "to-orphan", "spec.destination.name"),
-        ("TrafficTarget", "to-orphan", "spec.sources[1].name"),
-    }
-    assert (
-        "no Service in namespace shop selects the pods of ServiceAccount shop/orphan"
-        in (found[("TrafficTarget", "to-orphan", "spec.destination.name")])
+def test_a_service_account_without_manifests_is_its_own_consul_name() -> None:
+    # ghost: nothing in the input; cron (namespace ops): nothing; orphan: a Deployment, no Service
+    sources = "[{name: ghost}, {name: cron, namespace: ops}]"
+    result, plan = translated(
+        target("to-orphan", destination="orphan", sources=sources, rules=TCP_ALL)
     )
-    assert (
-        "no known workload runs as ServiceAccount shop/ghost"
-        in (found[("TrafficTarget", "to-orphan", "spec.sources[1].name")])
+    assert manifests(plan)[0]["spec"]["destination"] == {"name": "orphan"}
+    assert sources_of(plan, "orphan") == [
+        {"name": "cron", "action": "allow"},
+        {"name": "ghost", "action": "allow"},
+        {"name": "*", "action": "deny"},
+    ]
+    assert verdicts(plan, "orphan", Request("ghost", protocol="tcp"))
+    assert verdicts(plan, "orphan", Request("cron", protocol="tcp"))
+    assert not verdicts(plan, "orphan", Request("web", protocol="tcp"))
+    assert result.warnings == []
+
+
+def test_a_service_named_after_a_service_account_selecting_other_pods_is_an_error() -> None:
+    extra = """
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ghost, namespace: shop}
+spec: {selector: {app: other}, ports: [{port: 80}]}
+"""
+    sources = "[{name: web}, {name: ghost}]"
+    with pytest.raises(TranslationError) as error:
+        translated(target("to-api", sources=sources, rules=TCP_ALL), extra=extra)
+    (problem,) = error.value.problems
+    assert (problem.name, problem.path) == ("to-api", "spec.sources[1].name")
+    assert problem.message.startswith(
+        "Service shop/ghost selects Deployment other (ServiceAccount other): Consul knows them all"
     )
 
 
@@ -363,6 +451,41 @@ def test_service_named_differently_from_its_service_account_is_used_with_a_warni
     result, plan = translated(target("to-legacy", destination="legacy-sa", rules=TCP_ALL))
     assert manifests(plan)[0]["spec"]["destination"] == {"name": "legacy"}
     assert any("register in Consul as service legacy" in w for w in result.warnings)
+
+
+def _api_v2(labels: str, selector: str) -> str:
+    """A second Deployment of ServiceAccount shop/api, with its own Service api-v2."""
+    return f"""
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: api-v2, namespace: shop}}
+spec:
+  selector: {{matchLabels: {labels}}}
+  template:
+    metadata: {{labels: {labels}}}
+    spec: {{serviceAccountName: api, containers: [{{name: c, image: i}}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: api-v2, namespace: shop}}
+spec: {{selector: {selector}, ports: [{{port: 80, targetPort: 8080}}]}}
+"""
+
+
+def test_several_services_use_the_one_named_after_the_service_account_if_it_selects_all() -> None:
+    extra = _api_v2("{app: api, version: v2}", "{version: v2}")
+    result, plan = translated(target("web-api", rules=TCP_ALL), extra=extra)
+    assert manifests(plan)[0]["spec"]["destination"] == {"name": "api"}
+    assert any("Services api, api-v2 all select the pods" in w for w in result.warnings)
+    # api-v2's pods are not selected by Service api: without ACLs they are service api-v2,
+    # which no intention covers (consul-k8s allows by default): ambiguous, an error
+    extra = _api_v2("{app: api-v2}", "{app: api-v2}")
+    with pytest.raises(TranslationError) as error:
+        translated(target("web-api", rules=TCP_ALL), extra=extra)
+    (problem,) = error.value.problems
+    assert problem.path == "spec.destination.name"
+    assert "but Deployment api-v2 only by api-v2, not by api" in problem.message
 
 
 def test_service_selecting_two_identities_is_an_error() -> None:
@@ -401,13 +524,99 @@ spec:
     assert "also Deployment mixed-too (ServiceAccount admin)" in str(error.value)
 
 
+# --- identity folding: one name, two namespaces (open-source Consul) ------------------------
+
+
+def _folding_error(*targets: str, extra: str = "") -> list[tuple[str, str, str]]:
+    """The problems (TrafficTarget, field, message), each asserted to point to enterprise=true."""
+    with pytest.raises(TranslationError) as error:
+        translated(*targets, extra=extra)
+    found = [(p.name, p.path, p.message) for p in error.value.problems]
+    for _, _, message in found:
+        assert "open-source Consul has one namespace" in message
+        assert "set enterprise=true" in message
+    return found
+
+
+def test_two_web_sources_from_two_namespaces_are_an_error_naming_both() -> None:
+    (problem,) = _folding_error(target("webs", destination="db", sources=TWO_WEBS, rules=TCP_ALL))
+    assert problem[:2] == ("webs", "spec.sources[0].name")
+    assert (
+        "ServiceAccount batch/web and ServiceAccount shop/web are all Consul service web"
+        in (problem[2])
+    )
+
+
+def test_with_enterprise_the_two_web_sources_are_distinct() -> None:
+    result, plan = translated(
+        target("webs", destination="db", sources="[{name: web, namespace: batch}]", rules=TCP_ALL),
+        target("web-api", rules=TCP_ALL),
+        extra=WEB_IN_BATCH,
+        enterprise=True,
+    )
+    assert verdicts(plan, "db", Request("web", "batch", "tcp"), "shop")
+    assert not verdicts(plan, "db", Request("web", "shop", "tcp"), "shop")
+    assert verdicts(plan, "api", Request("web", "shop", "tcp"), "shop")
+    assert not verdicts(plan, "api", Request("web", "batch", "tcp"), "shop")
+    assert result.warnings == []
+
+
+def test_a_service_of_the_same_name_in_another_namespace_would_share_the_allow() -> None:
+    # batch/web is in no TrafficTarget, but its pods register as web too
+    (problem,) = _folding_error(target("web-api", rules=TCP_ALL), extra=WEB_IN_BATCH)
+    assert problem[:2] == ("web-api", "spec.sources[0].name")
+    assert "ServiceAccount shop/web and the pods of Service batch/web are all" in problem[2]
+    (problem,) = _folding_error(target("web-api", rules=TCP_ALL), extra=API_IN_BATCH)
+    assert problem[:2] == ("web-api", "spec.destination.name")
+    assert "ServiceAccount shop/api and the pods of Service batch/api" in problem[2]
+
+
+def test_a_destination_and_a_source_of_one_name_from_two_namespaces_are_an_error() -> None:
+    (problem,) = _folding_error(
+        target("to-db", destination="db", rules=TCP_ALL),
+        target("db-calls-api", sources="[{name: db, namespace: batch}]", rules=TCP_ALL),
+    )
+    assert problem[:2] == ("db-calls-api", "spec.sources[0].name")
+    assert "ServiceAccount batch/db and ServiceAccount shop/db" in problem[2]
+
+
 def test_same_destination_name_from_two_namespaces_is_an_error_in_open_source_consul() -> None:
     both = (target("web-api", rules=TCP_ALL), target("web-api", rules=TCP_ALL, namespace="batch"))
-    with pytest.raises(TranslationError) as error:
-        translated(*both)
-    assert "spec.destination.name" in str(error.value)
+    found = _folding_error(*both)
+    assert [(name, path) for name, path, _ in found] == [
+        ("web-api", "spec.destination.name"),
+        ("web-api", "spec.sources[0].name"),
+    ]
+    assert "ServiceAccount batch/api and ServiceAccount shop/api" in found[0][2]
     result, _ = translated(*both, enterprise=True)
     assert [(e.namespace, e.name) for e in result.entries] == [("batch", "api"), ("shop", "api")]
+    # even when neither allows anything: both would need the one ServiceIntentions named api
+    udp = [{"kind": "UDPRoute", "name": "dns"}]
+    dns = "\n---\n{apiVersion: specs.smi-spec.io/v1alpha4, kind: UDPRoute,"
+    dns += " metadata: {name: dns, namespace: batch}}\n"
+    (problem,) = _folding_error(
+        target("dns", rules=udp), target("dns", rules=udp, namespace="batch"), extra=dns
+    )
+    assert problem[:2] == ("dns", "spec.destination.name")
+    assert "ServiceAccount batch/api and ServiceAccount shop/api" in problem[2]
+
+
+def test_a_shared_name_no_intention_allows_anything_for_is_not_an_error() -> None:
+    admin = "[{kind: ServiceAccount, name: admin}]"
+    result, _ = translated(
+        target("admin-db", destination="db", sources=admin, rules=TCP_ALL),
+        extra=WEB_IN_BATCH + API_IN_BATCH,
+    )
+    assert result.warnings == []
+    # a destination whose entry only denies: the deny reaches the other namespace's pods too
+    result, plan = translated(
+        target("dns", rules=[{"kind": "UDPRoute", "name": "dns"}]), extra=API_IN_BATCH
+    )
+    assert sources_of(plan, "api") == [{"name": "*", "action": "deny"}]
+    assert any(
+        "ServiceIntentions api denies every caller" in w and "Service batch/api" in w
+        for w in result.warnings
+    )
 
 
 # --- modes and output ------------------------------------------------------------------------

@@ -1,11 +1,16 @@
-"""What one TrafficTarget allows, as Consul intention terms: L4 ``allow`` or L7 permissions.
+"""What one grant allows, as Consul intention terms: L4 ``allow`` or L7 permissions.
 
-Consul intentions have no port dimension, so a TCPRoute limited to some ports is accepted only
-when those ports are every TCP port of the destination Service (then it limits nothing);
-anything narrower would become an allow on every port, which widens access: an error. In one
-TrafficTarget SMI ANDs a TCPRoute's ports with the HTTP rules, so a TCPRoute next to an
-HTTPRouteGroup leaves the HTTP rules only. An HTTP match of any path, any method and no header
-allows every request: L4 ``allow``.
+A grant (one TrafficTarget, from the access model) allows every connection when it has no HTTP
+rules (a TCPRoute), and every request when one of its HTTP matches has any path, any method and
+no header: both are L4 ``allow``, the second on an HTTP destination only, since SMI allows HTTP
+requests there, not any connection (:attr:`Access.raw_tcp` tells them apart). Otherwise one L7
+permission per match. In one TrafficTarget SMI ANDs a TCPRoute's ports with the HTTP rules;
+Consul intentions have no port dimension, so ports limit nothing only when they are every known
+port of the destination (:mod:`.intentions_ports`), and a grant limited to fewer ports is
+inexpressible: an error, or with ``inexpressible=narrow`` left out (it allows nothing) with a
+warning. Every HTTP match is expressible exactly: SMI's regexes are RE2 (checked on load), as
+Consul's ``pathRegex`` and header ``regex`` are (full match), and SMI's start anchoring is kept
+(:func:`http_permission`).
 """
 
 from __future__ import annotations
@@ -14,78 +19,86 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...plan import PlanWarning
-from ...spec.catalogue import ServicePort, Workload
-from ...spec.models import HTTPMatch, HTTPRouteGroup, TCPRoute, TrafficTarget
+from ...spec.models import HTTPMatch, ObjectKey
 from ...spec.specset import SpecSet
-from ..access import Untranslatable, allowed_matches
+from ..access import Untranslatable
+from ..access_model import DestinationAccess, Grant
 from ..paths import escape, smi_header, smi_path
-from .intentions_identity import ConsulService
+from .intentions_ports import inexpressible_ports
+from .options import ConsulOptions
 
 Permission = dict[str, Any]
 
 
 @dataclass
 class Access:
-    """What a TrafficTarget lets its sources do: everything (L4), or HTTP permissions (L7)."""
+    """What a grant lets its sources do: everything (L4), or HTTP permissions (L7)."""
 
     everything: bool = False
     permissions: list[Permission] = field(default_factory=list)
     warnings: list[PlanWarning] = field(default_factory=list)
+    raw_tcp: bool = False
+    """Whether it allows connections, not only HTTP requests (a grant with no HTTP rules)."""
 
 
-def target_access(specs: SpecSet, target: TrafficTarget, destination: ConsulService) -> Access:
-    """The access ``target`` grants; :class:`Untranslatable` when Consul could only widen it."""
-    namespace = target.metadata.namespace
-    about = f"TrafficTarget {namespace}/{target.metadata.name}"
+def grant_access(
+    specs: SpecSet,
+    destination: DestinationAccess,
+    grant: Grant,
+    service: str,
+    options: ConsulOptions,
+) -> Access:
+    """The access ``grant`` gives (``service``: the destination's Consul name).
+
+    Raises :class:`Untranslatable` when Consul could only widen it (``inexpressible=error``).
+    """
+    key = grant.target.key
+    why = inexpressible_ports(specs, destination, grant, service)
+    if why is not None:
+        if options.inexpressible == "error":
+            raise Untranslatable(
+                grant.ports_at,
+                f"the TCPRoute rules allow {why}; or set inexpressible=narrow to leave the "
+                "TrafficTarget's allow out",
+            )
+        warning = (
+            f"TrafficTarget {grant.name}: {grant.ports_at} (TCPRoute) is left out "
+            f"(inexpressible=narrow), so this TrafficTarget allows nothing: it allows {why}"
+        )
+        return Access(warnings=[PlanWarning(warning, key)])
     access = Access()
-    tcp = has_http = every_request = False
-    for index, rule in enumerate(target.spec.rules):
-        where = f"spec.rules[{index}]"
-        if rule.kind == "UDPRoute":
+    if grant.http is None:
+        access.everything = access.raw_tcp = True
+        return access
+    for allowed in grant.http:
+        http = http_permission(allowed.match)
+        if http is None:
+            access.everything = True
+        elif not http:
             access.warnings.append(
                 PlanWarning(
-                    f"{about}: {where} (UDPRoute {rule.name}) is not enforced: Consul's service "
-                    "mesh does not proxy UDP, so no intention allows it",
-                    target.key,
+                    f"TrafficTarget {grant.name}: {allowed.about} (pathRegex "
+                    f"{allowed.match.path_regex!r}) matches only the empty path, which no HTTP "
+                    "request has: nothing is allowed for it",
+                    key,
                 )
             )
-        elif rule.kind == "TCPRoute":
-            route = specs.get(TCPRoute, namespace, rule.name)
-            assert route is not None  # SpecSet.build rejects dangling references
-            _check_ports(route, destination, where)
-            tcp = True
-        else:
-            group = specs.get(HTTPRouteGroup, namespace, rule.name)
-            assert group is not None
-            has_http = True
-            for _, match in allowed_matches(group, rule.matches, where):
-                name = match.name
-                http = http_permission(match)
-                if http is None:
-                    every_request = True
-                elif not http:
-                    access.warnings.append(
-                        PlanWarning(
-                            f"{about}: HTTPRouteGroup {group.metadata.name} match {name!r} "
-                            f"(pathRegex {match.path_regex!r}) matches only the empty path, "
-                            "which no HTTP request has: nothing is allowed for it",
-                            target.key,
-                        )
-                    )
-                elif http not in access.permissions:
-                    access.permissions.append(http)
-    if every_request or (tcp and not has_http):
-        access.everything = True
+        elif http not in access.permissions:
+            access.permissions.append(http)
+    if access.everything:
         access.permissions = []
     elif not access.permissions:
-        access.warnings.append(
-            PlanWarning(
-                f"{about} allows nothing Consul enforces (UDP or empty-path rules only): its "
-                "sources stay denied unless another TrafficTarget allows them",
-                target.key,
-            )
-        )
+        access.warnings.append(nothing_enforced(grant.name, key))
     return access
+
+
+def nothing_enforced(name: str, key: ObjectKey) -> PlanWarning:
+    """The warning that TrafficTarget ``name`` (``<namespace>/<name>``) allows nothing."""
+    return PlanWarning(
+        f"TrafficTarget {name} allows nothing Consul enforces (UDP or empty-path rules only): its "
+        "sources stay denied unless another TrafficTarget allows them",
+        key,
+    )
 
 
 def http_permission(match: HTTPMatch) -> Permission | None:
@@ -130,44 +143,3 @@ def _header(name: str, regex: str) -> dict[str, Any]:
     if match.kind in ("exact", "prefix", "suffix"):
         return {"name": name, match.kind: match.value}
     return {"name": name, "regex": regex}
-
-
-def _check_ports(route: TCPRoute, destination: ConsulService, where: str) -> None:
-    ports = set(route.spec.matches.ports)
-    if not ports:
-        return
-    service = destination.service
-    listed = ", ".join(str(p) for p in sorted(ports))
-    about = (
-        f"TCPRoute {route.metadata.name} allows port(s) {listed} only, but Consul intentions "
-        "have no ports: the allow would cover every port of Consul service "
-        f"{destination.name}"
-    )
-    tcp_ports = [p for p in service.ports if p.protocol == "TCP"]
-    if not tcp_ports:
-        raise Untranslatable(
-            where,
-            f"{about}, and the Service {service.namespace}/{service.name} in the input lists no "
-            "TCP ports to show that these are all of them; add its ports",
-        )
-    uncovered = [p for p in tcp_ports if not _covered(p, ports, destination.workloads)]
-    if uncovered:
-        missing = ", ".join(str(p.port) for p in uncovered)
-        raise Untranslatable(
-            where,
-            f"{about}, including port(s) {missing} of Service {service.namespace}/{service.name}, "
-            "which SMI denies; list every port of the Service (or none) in the TCPRoute",
-        )
-
-
-def _covered(port: ServicePort, ports: set[int], workloads: tuple[Workload, ...]) -> bool:
-    """Whether SMI ``ports`` name this Service port (by its number or its target port)."""
-    if port.port in ports:
-        return True
-    target = port.target_port
-    if target is None:
-        return False
-    if isinstance(target, int):
-        return target in ports
-    numbers = {w.container_ports.get(target) for w in workloads}
-    return None not in numbers and numbers <= ports

@@ -18,8 +18,10 @@ class ConsulOptions(AccessOptions):
     pulumi-consul (for VMs, or where Kubernetes is not the writer). One writer per entry."""
     enterprise: bool = False
     """Consul Enterprise with namespace mirroring: Kubernetes namespaces become Consul
-    namespaces (``namespace`` fields are set). Open-source Consul has one namespace, so
-    entries of the same name in two Kubernetes namespaces collide and are refused."""
+    namespaces (``namespace`` fields are set), so ``a/web`` and ``b/web`` are two identities.
+    Open-source Consul has one namespace: entries of the same name in two Kubernetes namespaces
+    collide and are refused, and so is a Consul name standing for identities of two namespaces
+    wherever an intention allows something to or from it (see ``intentions_folding``)."""
     subsets: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     """Backends that are versions of the apex's own Consul service rather than services of
     their own: backend Service name -> Consul filter selecting its instances, e.g.
