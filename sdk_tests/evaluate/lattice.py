@@ -5,8 +5,9 @@ rules in ascending priority, the first whose match holds wins, else the listener
 action. Path exact/prefix and header exact/prefix/contains honour ``caseSensitive`` (default
 false); header names are case-insensitive; a rule has at most one method. Forward actions
 give target groups as probabilities by weight. The auth policy is IAM-style: default deny,
-an Allow statement applies when Principal, Action, Resource (``*``/``?`` wildcards) and every
-Condition (StringEquals / StringLike, values ORed, keys ANDed, missing key = no match) hold.
+a statement applies when Principal, Action, Resource (``*``/``?`` wildcards) and every
+Condition (StringEquals / StringLike, values ORed, keys ANDed, missing key = no match) hold;
+a request is allowed when an Allow statement applies and no Deny statement does.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def allowed(policy: str, service_arn: str, request: Request) -> bool:
     document = json.loads(policy)
     resource = f"{service_arn}{request.path}"
     context = _context(request)
+    effects: set[str] = set()
     for statement in document["Statement"]:
         principal = statement["Principal"]
         if principal != "*" and principal.get("AWS") != request.role:
@@ -114,6 +116,6 @@ def allowed(policy: str, service_arn: str, request: Request) -> bool:
             _like(r, resource) for r in (resources if isinstance(resources, list) else [resources])
         ):
             continue
-        if statement["Effect"] == "Allow" and _condition(statement.get("Condition", {}), context):
-            return True
-    return False
+        if _condition(statement.get("Condition", {}), context):
+            effects.add(statement["Effect"])
+    return effects == {"Allow"}

@@ -228,14 +228,24 @@ def test_grpc_apex_gets_grpc_routes() -> None:
     assert go(plan, **call) == {host("rpc-v1"): Fraction(1)}
 
 
+# the split's backends run as the apex's ServiceAccount: a backend for VirtualService web
+# reaches pods of ServiceAccount web only
 ACCESS = (
-    WEB
+    app("web")
+    + app("web-v1", account="web")
+    + app("web-v2", account="web")
     + app("front")
     + app("cron", account="batch", svc=False)
     + app("other")
-    + group("reads", "{name: read, pathRegex: /api/.*, methods: [GET]}")
+    + group("reads", "{name: read, pathRegex: /api/.*, methods: [GET]}", "{name: all}")
     + split("canary", "web", {"web-v1": 90, "web-v2": 10})
 )
+TCP = """---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: %s, namespace: shop}
+spec: {matches: {ports: %s}}
+"""
 
 
 def test_traffic_target_allows_sources_only() -> None:
@@ -248,13 +258,170 @@ def test_traffic_target_allows_sources_only() -> None:
     assert go(plan, client="cron_shop") == allowed  # client-only workload: listener-less node
     assert go(plan, client="other_shop") == {DENIED: Fraction(1)}
     assert go(plan, client="web-v1_shop") == {DENIED: Fraction(1)}
-    assert any("cannot enforce match 'read'" in w and "GET" in w for w in plan.warnings)
+    assert not [w for w in plan.warnings if "TrafficTarget" in w]  # match 'all': every request
+
+
+def test_a_client_node_refers_to_its_backends_so_they_are_created_first() -> None:
+    plan = appmesh(ACCESS, target("t", "web", ["front"], "{kind: HTTPRouteGroup, name: reads}"))
+    by_name = {r.name: r for r in plan}
+    front = by_name["shop-front-virtualnode"]
+    names = [
+        b["virtualService"]["virtualServiceName"] for b in front.properties["spec"]["backends"]
+    ]
+    assert names == [
+        "${shop-web-v1-virtualservice.name}",
+        "${shop-web-v2-virtualservice.name}",
+        "${shop-web-virtualservice.name}",
+    ]
+    assert {"shop-web-virtualservice", "shop-web-v1-virtualservice"} <= front.references()
+    assert Plan(plan.resources)  # the references resolve; no cycle is needed to order them
+
+
+@pytest.mark.parametrize(
+    "match",
+    [
+        "{name: read, pathRegex: /api/.*}",
+        "{name: read, methods: [GET]}",
+        '{name: read, headers: {x-user: "jason"}}',
+    ],
+)
+def test_a_match_app_mesh_cannot_limit_is_an_error_or_no_backend(match: str) -> None:
+    text = (
+        ACCESS
+        + group("limited", match)
+        + target("t", "web", ["front"], "{kind: HTTPRouteGroup, name: limited}")
+    )
+    with pytest.raises(TranslationError) as info:
+        appmesh(text)
+    (problem,) = info.value.problems
+    assert (problem.kind, problem.name, problem.path) == ("TrafficTarget", "t", "spec.rules[0]")
+    assert "App Mesh cannot limit an allow to paths, methods or headers" in problem.message
+    assert "inexpressible=narrow" in problem.message
+    plan = appmesh(text, inexpressible="narrow")
+    assert go(plan, client="front_shop") == {DENIED: Fraction(1)}
+    (warning,) = [w for w in plan.warnings if "left out" in w]
+    assert warning.startswith("TrafficTarget shop/t: spec.rules[0]: HTTPRouteGroup limited")
+    assert "App Mesh allows less than SMI" in warning
+
+
+def test_every_request_match_gives_the_backend_whatever_else_is_allowed() -> None:
+    rules = "{kind: HTTPRouteGroup, name: reads, matches: [read, all]}"
+    plan = appmesh(ACCESS, target("t", "web", ["front"], rules))
+    assert go(plan, client="front_shop", method="DELETE", path="/x") != {DENIED: Fraction(1)}
+
+
+def test_tcp_ports_must_cover_every_listener_of_the_virtual_service() -> None:
+    two = app("db", "5432").replace("ports: [{port: 5432}]", "ports: [{port: 5432}, {port: 9187}]")
+    base = two + app("front")
+    rules = "{kind: TCPRoute, name: db}"
+    every = appmesh(base, TCP % ("db", "[5432, 9187]"), target("t", "db", ["front"], rules))
+    assert go(every, host=host("db"), client="front_shop") == {host("db"): Fraction(1)}
+    l4 = appmesh(base, TCP % ("db", "[]"), target("t", "db", ["front"], rules))
+    assert go(l4, host=host("db"), client="front_shop") == {host("db"): Fraction(1)}
+    some = base + TCP % ("db", "[5432]") + target("t", "db", ["front"], rules)
+    with pytest.raises(
+        TranslationError,
+        match=r"spec.rules\[0\]: a backend for VirtualService db.shop.svc.cluster.local would "
+        r"allow more than ports 5432 \(listener 9187: not allowed\)",
+    ):
+        appmesh(some)
+    narrowed = appmesh(some, inexpressible="narrow")
+    assert go(narrowed, host=host("db"), client="front_shop") == {DENIED: Fraction(1)}
+    assert any("would allow more than ports 5432" in w for w in narrowed.warnings)
+    with pytest.raises(TranslationError, match="the rule allows no listener of the destination"):
+        appmesh(base, TCP % ("db", "[6379]"), target("t", "db", ["front"], rules))
+
+
+def test_an_http_rule_on_a_raw_tcp_listener_is_an_error_or_no_backend() -> None:
+    # an HTTPRouteGroup allows HTTP requests only; a tcp listener would carry any bytes
+    text = app("db", "5432") + app("front") + group("g", "{name: all}")
+    text += target("t", "db", ["front"], "{kind: HTTPRouteGroup, name: g}")
+    with pytest.raises(
+        TranslationError,
+        match=r"spec.rules\[0\]: a backend for VirtualService db.shop.svc.cluster.local would "
+        r"allow more than HTTP requests \(listener 5432: HTTP requests only, but the listener "
+        "carries raw TCP\\)",
+    ):
+        appmesh(text)
+    narrowed = appmesh(text, inexpressible="narrow")
+    assert go(narrowed, host=host("db"), client="front_shop") == {DENIED: Fraction(1)}
+
+
+def test_a_source_without_a_workload_is_an_error_or_left_out() -> None:
+    rules = "{kind: HTTPRouteGroup, name: reads, matches: [all]}"
+    text = ACCESS + target("t", "web", ["front", "ghost"], rules)
+    with pytest.raises(
+        TranslationError, match=r"spec.sources\[1\].name: no known workload runs as .*shop/ghost"
+    ):
+        appmesh(text)
+    plan = appmesh(text, inexpressible="narrow")
+    assert go(plan, client="front_shop") != {DENIED: Fraction(1)}
+    assert any(w.startswith("TrafficTarget shop/t: spec.sources[1].name: ") for w in plan.warnings)
+
+
+def test_a_virtual_service_reaching_other_service_accounts_is_an_error() -> None:
+    # WEB: web-v1 and web-v2 run as their own ServiceAccounts, which the apex reaches
+    text = WEB + app("front") + group("g", "{name: all}") + split("s", "web", {"web-v1": 1})
+    text += target("t", "web", ["front"], "{kind: HTTPRouteGroup, name: g}")
+    with pytest.raises(
+        TranslationError,
+        match=r"spec.destination.name: VirtualService web.shop.svc.cluster.local also reaches "
+        "pods of ServiceAccount web-v1",
+    ):
+        appmesh(text)
+    narrowed = appmesh(text, inexpressible="narrow")
+    assert go(narrowed, client="front_shop") == {DENIED: Fraction(1)}
+
+
+def test_udp_rules_allow_nothing_with_a_warning() -> None:
+    udp = (
+        "---\napiVersion: specs.smi-spec.io/v1alpha4\nkind: UDPRoute\n"
+        "metadata: {name: dns, namespace: shop}\nspec: {matches: {ports: [53]}}\n"
+    )
+    plan = appmesh(ACCESS, udp, target("t", "web", ["front"], "{kind: UDPRoute, name: dns}"))
+    assert go(plan, client="front_shop") == {DENIED: Fraction(1)}
+    assert any("UDPRoute dns) is not enforced: App Mesh carries no UDP" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    ("destination", "missing"),
+    [("ghost", "no known workload runs as"), ("batch", "no known Service selects the pods of")],
+)
+def test_a_destination_app_mesh_cannot_reach_is_an_error(destination: str, missing: str) -> None:
+    # ghost runs nowhere; batch runs the Deployment cron, which no Service selects
+    rules = "{kind: HTTPRouteGroup, name: reads, matches: [all]}"
+    text = ACCESS + target("t", destination, ["front"], rules)
+    with pytest.raises(
+        TranslationError, match=rf"\(TrafficTarget/t\): spec.destination.name: {missing}"
+    ):
+        appmesh(text, inexpressible="narrow")
+
+
+def test_mutual_and_self_calls_plan_no_dependency_cycle() -> None:
+    rules = "{kind: HTTPRouteGroup, name: g}"
+    plan = appmesh(
+        app("a"),
+        app("b"),
+        group("g", "{name: all}"),
+        target("a-calls-b", "b", ["a"], rules),
+        target("b-calls-a-and-itself", "a", ["b", "a"], rules),
+    )
+    edges = {r.name: r.references() | set(r.depends_on) for r in plan}
+
+    def reaches(start: str, goal: str, seen: frozenset[str] = frozenset()) -> bool:
+        return any(
+            n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in edges[start]
+        )
+
+    assert not any(reaches(name, name) for name in edges)
+    for client, called in (("a_shop", "b"), ("b_shop", "a"), ("a_shop", "a")):
+        assert go(plan, client=client, host=host(called)) == {host(called): Fraction(1)}
 
 
 def test_existing_mesh_and_destination_without_split() -> None:
     plan = appmesh(
         ACCESS,
-        target("t", "other", ["front"], "{kind: HTTPRouteGroup, name: reads}"),
+        target("t", "other", ["front"], "{kind: HTTPRouteGroup, name: reads, matches: [all]}"),
         mesh_name="prod",
     )
     assert of(plan, "Mesh") == []

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -12,6 +16,7 @@ from botocore_check import violations
 from evaluate.lattice import Request, allowed, route
 from moto import mock_aws
 
+from pulumi_smi.cli import main
 from pulumi_smi.errors import TranslationError
 from pulumi_smi.meshes.base import default_namer
 from pulumi_smi.meshes.vpc_lattice import LatticeOptions, translate
@@ -29,6 +34,11 @@ apiVersion: v1
 kind: Service
 metadata: {{name: {name}, namespace: shop}}
 spec: {{selector: {{app: {name}}}, ports: [{port}]}}
+""" + _deployment(name, sa or name)
+
+
+def _deployment(name: str, sa: str) -> str:
+    return f"""
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -37,7 +47,7 @@ spec:
   selector: {{matchLabels: {{app: {name}}}}}
   template:
     metadata: {{labels: {{app: {name}}}}}
-    spec: {{serviceAccountName: {sa or name}, containers: [{{name: c, image: i}}]}}
+    spec: {{serviceAccountName: {sa}, containers: [{{name: c, image: i}}]}}
 """
 
 
@@ -338,6 +348,199 @@ def test_source_roles_alternative() -> None:
 def test_identity_needs_an_option() -> None:
     with pytest.raises(TranslationError, match=r"spec.sources\[0\]: .*eks_cluster_name"):
         plan(ACCESS, eks_cluster_name=None)
+
+
+def _target(name: str, rules: str, destination: str = "web") -> str:
+    return f"""
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  destination: {{kind: ServiceAccount, name: {destination}}}
+  sources: [{{kind: ServiceAccount, name: api}}]
+  rules: {rules}
+"""
+
+
+TCP_UDP = """
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: every-port, namespace: shop}
+spec: {}
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: port-80, namespace: shop}
+spec: {matches: {ports: [80]}}
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: UDPRoute
+metadata: {name: dns, namespace: shop}
+spec: {matches: {ports: [53]}}
+"""
+
+
+def web_policy(p: Plan) -> str:
+    (service,) = [r for r in of(p, "Service") if r.properties["name"] == "web-shop"]
+    assert service.properties["authType"] == "AWS_IAM"
+    (policy,) = [
+        r.properties["policy"]
+        for r in of(p, "AuthPolicy")
+        if r.properties["resourceIdentifier"] == f"${{{service.name}.arn}}"
+    ]
+    return str(policy)
+
+
+@pytest.mark.parametrize(
+    ("apps", "wanted"),
+    [
+        (
+            _svc("api"),
+            r"pass the Deployment \(or .*\) whose .*serviceAccountName: web, and the Serv",
+        ),
+        (
+            _svc("api") + _deployment("web", "web"),
+            r"no Service with ports selects the pods of ServiceAccount shop/web \(Deployment web\)",
+        ),
+    ],
+    ids=["no-workload", "no-service"],
+)
+def test_a_traffic_target_lattice_cannot_protect_is_an_error(apps: str, wanted: str) -> None:
+    text = apps + _routes("[{name: all}]") + _target("t", "[{kind: HTTPRouteGroup, name: routes}]")
+    with pytest.raises(
+        TranslationError, match=r"TrafficTarget/t\): spec.destination.name: "
+    ) as info:
+        plan(text)
+    assert re.search(wanted, str(info.value))
+
+
+def test_a_traffic_target_without_workloads_fails_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(_svc("api") + TCP_UDP + _target("t", "[{kind: UDPRoute, name: dns}]"))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["convert", "--mesh", "vpc-lattice", "--set", f"vpc_id={VPC}", str(path)])
+    assert code == 2 and "spec.destination.name: no known workload" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("rules", "warning"),
+    [
+        ("[{kind: UDPRoute, name: dns}]", "UDPRoute dns) is not enforced: a Lattice service"),
+        ("[{kind: TCPRoute, name: every-port}]", "its TCPRoute rules allow TCP connections"),
+    ],
+)
+def test_a_target_allowing_nothing_lattice_enforces_denies_everything(
+    rules: str, warning: str
+) -> None:
+    p = plan(ACCESS + TCP_UDP + _target("l4", rules).replace("name: web}", "name: api}"))
+    # the destination api: its service is AWS_IAM with a policy denying every request
+    (service,) = [r for r in of(p, "Service") if r.properties["name"] == "api-shop"]
+    assert service.properties["authType"] == "AWS_IAM"
+    (policy,) = [
+        r.properties["policy"]
+        for r in of(p, "AuthPolicy")
+        if r.properties["resourceIdentifier"] == f"${{{service.name}.arn}}"
+    ]
+    assert json.loads(policy)["Statement"] == [
+        {"Effect": "Deny", "Principal": "*", "Action": "vpc-lattice-svcs:Invoke", "Resource": "*"}
+    ]
+    caller = {**API, "kubernetes-service-account": "api"}
+    for request in (Request("GET", "/"), Request("POST", "/x", tags=caller)):
+        assert not allowed(policy, ARN, request)
+    assert any(warning in w for w in p.warnings)
+    assert any("allow nothing vpc-lattice enforces" in w for w in p.warnings)
+
+
+def test_a_regex_iam_cannot_match_is_an_error_or_left_out_with_narrow() -> None:
+    text = (
+        APPS
+        + _svc("api")
+        + _routes("[{name: ids, pathRegex: '/x/[0-9]+'}, {name: read, pathRegex: '/api/.*'}]")
+        + _target("t", "[{kind: HTTPRouteGroup, name: routes, matches: [ids, read]}]")
+    )
+    with pytest.raises(TranslationError) as info:
+        plan(text)
+    (problem,) = info.value.problems
+    assert (problem.kind, problem.name, problem.path) == (
+        "TrafficTarget",
+        "t",
+        "spec.rules[0].matches[0]",
+    )
+    assert "HTTPRouteGroup routes match 'ids': pathRegex '/x/[0-9]+'" in problem.message
+    assert "inexpressible=narrow" in problem.message
+    p = plan(text, inexpressible="narrow")
+    policy = web_policy(p)
+    assert allowed(policy, ARN, Request("GET", "/api/x", tags=API))
+    assert not allowed(policy, ARN, Request("GET", "/x/1", tags=API))
+    (left_out,) = [w for w in p.warnings if "left out" in w]
+    assert left_out.startswith("TrafficTarget shop/t: spec.rules[0].matches[0]: ")
+    assert "vpc-lattice allows less than SMI" in left_out
+
+
+TWO_PORTS = (
+    "{name: http, port: 80, targetPort: 8080}, {name: http-admin, port: 81, targetPort: 8081}"
+)
+
+
+def test_tcp_ports_with_http_rules_must_cover_every_listener() -> None:
+    def text(ports: str) -> str:
+        return (
+            _svc("web", TWO_PORTS)
+            + _svc("api")
+            + TCP_UDP.replace("ports: [80]", f"ports: {ports}")
+            + _routes("[{name: all}]")
+            + _target(
+                "t", "[{kind: HTTPRouteGroup, name: routes}, {kind: TCPRoute, name: port-80}]"
+            )
+        )
+
+    # 80 is a Service port, 8081 the container port behind listener 81: every listener
+    assert allowed(web_policy(plan(text("[80, 8081]"))), ARN, Request("GET", "/", tags=API))
+    with pytest.raises(
+        TranslationError,
+        match=r"spec.rules\[1\]: the Lattice service of shop/web would allow more than ports 80 "
+        r"\(listener 81: not allowed\)",
+    ):
+        plan(text("[80]"))
+    narrowed = plan(text("[80]"), inexpressible="narrow")
+    assert not allowed(web_policy(narrowed), ARN, Request("GET", "/", tags=API))
+    assert any("spec.rules[1]: the Lattice service" in w for w in narrowed.warnings)
+    elsewhere = plan(text("[9102]"))  # no listener: nothing to allow on the Lattice service
+    assert not allowed(web_policy(elsewhere), ARN, Request("GET", "/", tags=API))
+    assert any("ports 9102 are none of the listener ports" in w for w in elsewhere.warnings)
+
+
+def test_http_rules_on_a_tls_passthrough_listener_are_inexpressible() -> None:
+    text = (
+        _svc("web", "{name: tls, port: 443}")
+        + _svc("api")
+        + _routes("[{name: all}]")
+        + _target("t", "[{kind: HTTPRouteGroup, name: routes}]")
+    )
+    with pytest.raises(TranslationError, match=r"listener 443: HTTP requests only, but the lis"):
+        plan(text, domain_suffix="lattice.example.com")
+    p = plan(text, domain_suffix="lattice.example.com", inexpressible="narrow")
+    assert not allowed(web_policy(p), ARN, Request("GET", "/", tags=API))
+
+
+def test_ports_lattice_cannot_carry_get_no_listener_with_a_warning() -> None:
+    mixed = "{name: http, port: 80, targetPort: 8080}, {name: tcp-redis, port: 6379}"
+    rules = "[{kind: HTTPRouteGroup, name: routes}]"
+    p = plan(_svc("web", mixed) + _svc("api") + _routes("[{name: all}]") + _target("t", rules))
+    (service,) = [r for r in of(p, "Service") if r.properties["name"] == "web-shop"]
+    ports = [r.properties["port"] for r in of(p, "Listener")]
+    assert service.name in of(p, "Listener")[0].properties["serviceIdentifier"] and ports == [80]
+    assert allowed(web_policy(p), ARN, Request("GET", "/", tags=API))
+    (warning,) = [w for w in p.warnings if "does not carry" in w]
+    assert "6379 (tcp over TCP); no listener on them" in warning
+    assert "(TrafficTarget shop/t)" in warning
+    only_tcp = _svc("web", "{name: tcp-redis, port: 6379}") + _svc("api") + TCP_UDP
+    p = plan(only_tcp + _target("t", "[{kind: TCPRoute, name: every-port}]"))
+    assert of(p, "Service") == []  # api is no destination, web gets no Lattice service
+    assert any("6379 (tcp over TCP); no Lattice service" in w for w in p.warnings)
 
 
 # --- moto wiring -------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 
 Resources (pulumi-aws tokens, engine camelCase inputs, ``${name.output}`` references):
 ``Mesh`` (created unless an existing one is named), a ``VirtualNode`` per Service involved
-(:mod:`.appmesh_nodes`), a ``VirtualRouter`` + ``Route``\\ s + ``VirtualService`` per split
-apex (:mod:`.appmesh_routes`), and TrafficTargets as egress allow-lists on the callers'
-VirtualNodes (:mod:`.appmesh_access`). Every plan carries the deprecation warning once
-(owner None, so every component shows it).
+(:mod:`.nodes`), a ``VirtualRouter`` + ``Route``\\ s + ``VirtualService`` per split apex
+(:mod:`.routes`), and TrafficTargets, read through the access model, as egress allow-lists
+on the callers' VirtualNodes (:mod:`.access`), given only where a backend allows exactly
+what SMI allows (:mod:`.grants`; otherwise the option ``inexpressible`` decides). Every plan
+carries the deprecation warning once (owner None, so every component shows it).
 """
 
 from __future__ import annotations

@@ -1,80 +1,39 @@
-"""TrafficTarget -> App Mesh egress allow-lists.
+"""The access model -> App Mesh egress allow-lists.
 
 App Mesh has no authorization resource. With the mesh's egress filter ``DROP_ALL`` a
 workload's Envoy only reaches the VirtualServices listed in its VirtualNode's ``backends``,
-so a TrafficTarget becomes: every Service selecting the destination ServiceAccount's pods
-gets a VirtualService (the split's, when the Service is an apex), and the VirtualNode of
-every workload of every source ServiceAccount lists those VirtualServices as backends. This
-restricts mesh-routed calls only (a pod can still dial a pod IP; pair it with a
-NetworkPolicy), and App Mesh cannot narrow an allow to paths, methods, headers or ports:
-every such rule is kept as a warning, never dropped silently. ``ALLOW_ALL`` on a mesh
-created here would enforce nothing, so it is an error with any TrafficTarget; on an existing
-mesh the Plan warns that it must be ``DROP_ALL``.
+so a grant (:mod:`..access_model`) becomes: every Service selecting the destination
+ServiceAccount's pods gets a VirtualService (the split's, when the Service is an apex), and
+the VirtualNode of every workload of every source ServiceAccount lists those VirtualServices
+as backends, by reference (``${<virtualservice>.name}``), so that Pulumi creates each
+VirtualService before the nodes calling it — except where that would be a cycle (a node
+calling a VirtualService it provides, or two nodes calling each other's): there the plain
+name is written, which App Mesh accepts before the VirtualService exists. This restricts
+mesh-routed calls only (a pod can still dial a pod IP; pair it with a NetworkPolicy).
+
+A backend allows every request on every listener of the VirtualService, to every pod behind
+it, so a grant is given one only where that is exactly what SMI allows (:mod:`.grants`):
+HTTP matches limited by path, method or header, a rule allowing only some of a
+VirtualService's listeners (some ports; HTTP only, on a listener carrying raw TCP), a
+VirtualService reaching pods of other ServiceAccounts, or a source ServiceAccount no known
+workload runs as (it has no VirtualNode) follow the option ``inexpressible`` — a located
+error, or no backend for it with a warning. UDPRoute rules allow nothing (a warning).
+``ALLOW_ALL`` on a mesh created here would enforce nothing, so it is an error with any
+TrafficTarget; on an existing mesh the Plan warns that it must be ``DROP_ALL``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from ...plan import Resource
 from ...spec.catalogue import Service
-from ...spec.models import HTTPRouteGroup, TCPRoute, TrafficTarget
+from ..access_model import Grant, Identity, access_model
+from ..aws.narrowing import source_path
 from ..aws.references import ref
+from .grants import granted_services, inexpressible
 from .nodes import VIRTUAL_NODE, Builder
 from .options import MAX_BACKENDS
-
-
-def _destinations(b: Builder, target: TrafficTarget) -> list[Service]:
-    ns, account = target.metadata.namespace, target.spec.destination.name
-    services: dict[str, Service] = {}
-    for workload in b.specs.catalogue.workloads_of(ns, account):
-        services.update((s.name, s) for s in b.services_of(ns, workload))
-    if not services:
-        raise b.fail(
-            target.key,
-            "spec.destination.name",
-            f"no known Service selects the pods of ServiceAccount {ns}/{account}: App Mesh "
-            "allows calls per VirtualService, so pass the workload (serviceAccountName: "
-            f"{account}) and the Service selecting it",
-        )
-    return [services[name] for name in sorted(services)]
-
-
-def _rule_warnings(b: Builder, target: TrafficTarget) -> None:
-    ns = target.metadata.namespace
-    for index, rule in enumerate(target.spec.rules):
-        where = f"spec.rules[{index}] ({rule.kind} {rule.name})"
-        if rule.kind == "UDPRoute":
-            b.warn(target.key, f"{where}: App Mesh carries no UDP; the rule has no effect")
-            continue
-        if rule.kind == "TCPRoute":
-            route = b.specs.get(TCPRoute, ns, rule.name)
-            if route is not None and route.spec.matches.ports:
-                ports = ", ".join(str(p) for p in route.spec.matches.ports)
-                b.warn(
-                    target.key,
-                    f"{where}: App Mesh cannot limit an allow to ports ({ports}); the sources "
-                    "may reach every listener of the destination's VirtualService",
-                )
-            continue
-        group = b.specs.get(HTTPRouteGroup, ns, rule.name)
-        if group is None:
-            continue
-        for match in group.spec.matches:
-            if rule.matches and match.name not in rule.matches:
-                continue
-            limits = []
-            if match.path_regex is not None:
-                limits.append(f"path {match.path_regex!r}")
-            if not match.any_method:
-                limits.append(f"methods {', '.join(match.methods)}")
-            if match.headers:
-                limits.append(f"headers {', '.join(sorted(match.headers))}")
-            if limits:
-                b.warn(
-                    target.key,
-                    f"{where}: App Mesh cannot enforce match {match.name!r} "
-                    f"({'; '.join(limits)}): the sources may send any request to the destination",
-                )
 
 
 def translate_targets(b: Builder) -> None:
@@ -95,51 +54,87 @@ def translate_targets(b: Builder) -> None:
             f"App Mesh enforces TrafficTargets only when mesh {b.options.mesh!r} has egress "
             "filter DROP_ALL; pulumi-smi does not manage that existing mesh, so check it",
         )
-    allowed: dict[str, set[str]] = defaultdict(set)
-    for target in b.specs.traffic_targets:
-        _rule_warnings(b, target)
-        names = []
-        for service in _destinations(b, target):
-            dns = b.dns(service.namespace, service.name)
-            if b.virtual_service_name(service.namespace, service.name) not in b.resources:
-                node = b.node(service, target.key, "spec.destination.name")
-                provider = {"virtualNode": {"virtualNodeName": ref(node, "name")}}
-                b.virtual_service(service.namespace, service.name, provider, target.key)
-            names.append(dns)
-        for index, source in enumerate(target.spec.sources):
-            ns = source.namespace or target.metadata.namespace
-            workloads = b.specs.catalogue.workloads_of(ns, source.name)
-            path = f"spec.sources[{index}].name"
-            if not workloads:
-                raise b.fail(
-                    target.key,
-                    path,
-                    f"no known workload runs as ServiceAccount {ns}/{source.name}: App Mesh "
-                    "allows calls on the caller's VirtualNode, so pass its Deployment "
-                    "(or StatefulSet/DaemonSet) manifest",
-                )
-            for workload in workloads:
-                services = b.services_of(ns, workload)
-                nodes = [b.node(s, target.key, path) for s in services] or [
-                    b.client_node(workload, target.key, path)
-                ]
-                for node in nodes:
-                    allowed[node].update(names)
-    for node, granted in allowed.items():
-        resource = b.resources[node]
-        if len(granted) > MAX_BACKENDS:
-            raise b.fail(
-                b.specs.traffic_targets[0].key,
-                "spec.sources",
-                f"VirtualNode {resource.properties['name']} would list {len(granted)} backends; "
-                f"App Mesh allows {MAX_BACKENDS} (not adjustable)",
-            )
-        spec = dict(resource.properties["spec"])
-        spec["backends"] = [{"virtualService": {"virtualServiceName": n}} for n in sorted(granted)]
-        b.resources[node] = type(resource)(
-            VIRTUAL_NODE,
-            node,
-            {**resource.properties, "spec": spec},
-            resource.depends_on,
-            resource.owner,
+    allowed: dict[str, dict[str, str]] = defaultdict(dict)
+    for destination in access_model(b.specs):
+        for rule in destination.udp:
+            warning = rule.warning("App Mesh carries no UDP")
+            if warning not in b.warnings:
+                b.warnings.append(warning)
+        for grant in destination.grants:
+            services = granted_services(b, destination, grant)
+            backends = {b.dns(s.namespace, s.name): _virtual_service(b, s, grant) for s in services}
+            for source in grant.sources if backends else ():
+                for node in _source_nodes(b, grant, source):
+                    allowed[node].update(backends)
+    for node in sorted(allowed):
+        _set_backends(b, node, allowed[node])
+
+
+def _virtual_service(b: Builder, service: Service, grant: Grant) -> str:
+    """The logical name of the VirtualService of ``service`` (planned if it is not yet)."""
+    name = b.virtual_service_name(service.namespace, service.name)
+    if name not in b.resources:
+        node = b.node(service, grant.target.key, "spec.destination.name")
+        provider = {"virtualNode": {"virtualNodeName": ref(node, "name")}}
+        b.virtual_service(service.namespace, service.name, provider, grant.target.key)
+    return name
+
+
+def _source_nodes(b: Builder, grant: Grant, source: Identity) -> list[str]:
+    """The VirtualNodes of the workloads running as ``source`` (planned if they are not yet)."""
+    key = grant.target.key
+    path = f"{source_path(grant.target, source)}.name"
+    workloads = b.specs.catalogue.workloads_of(source.namespace, source.name)
+    if not workloads:
+        why = (
+            f"no known workload runs as ServiceAccount {source}: App Mesh allows calls on the "
+            "caller's VirtualNode, so pass its Deployment (or StatefulSet, DaemonSet, "
+            "ReplicaSet, Job, CronJob, Pod or Argo Rollout) manifest"
         )
+        inexpressible(b, grant, path, why)
+        return []
+    nodes: list[str] = []
+    for workload in workloads:
+        services = b.services_of(source.namespace, workload)
+        nodes += [b.node(s, key, path) for s in services] or [b.client_node(workload, key, path)]
+    return nodes
+
+
+def _set_backends(b: Builder, node: str, granted: dict[str, str]) -> None:
+    """Write ``backends`` (DNS name -> VirtualService logical name) on the VirtualNode."""
+    resource = b.resources[node]
+    if len(granted) > MAX_BACKENDS:
+        raise b.fail(
+            b.specs.traffic_targets[0].key,
+            "spec.sources",
+            f"VirtualNode {resource.properties['name']} would list {len(granted)} backends; "
+            f"App Mesh allows {MAX_BACKENDS} (not adjustable)",
+        )
+    backends = []
+    for dns in sorted(granted):
+        service = granted[dns]
+        name = dns if _depends_on(b, service, node) else ref(service, "name")
+        backends.append({"virtualService": {"virtualServiceName": name}})
+    spec = {**resource.properties["spec"], "backends": backends}
+    b.resources[node] = Resource(
+        VIRTUAL_NODE,
+        node,
+        {**resource.properties, "spec": spec},
+        resource.depends_on,
+        resource.owner,
+    )
+
+
+def _depends_on(b: Builder, start: str, goal: str) -> bool:
+    """Whether planned resource ``start`` refers to ``goal``, directly or through others."""
+    seen, pending = set(), [start]
+    while pending:
+        name = pending.pop()
+        if name == goal:
+            return True
+        if name in seen or name not in b.resources:
+            continue
+        seen.add(name)
+        resource = b.resources[name]
+        pending += [*resource.depends_on, *resource.references()]
+    return False

@@ -253,7 +253,7 @@ def _target_group(
     if tg_name in b.target_groups:
         return b.target_groups[tg_name]
     config: dict[str, Any] = {
-        "port": _target_port(b.specs, namespace, backend, port.port),
+        "port": target_port(b.specs, namespace, backend, port.port),
         "protocol": protocols[1],
         "vpcIdentifier": b.options.vpc_id,
     }
@@ -269,7 +269,7 @@ def _target_group(
     return name
 
 
-def _target_port(specs: SpecSet, namespace: str, backend: str, number: int) -> int:
+def target_port(specs: SpecSet, namespace: str, backend: str, number: int) -> int:
     """The port the backend's pods listen on: the Service port's numeric targetPort."""
     service = specs.catalogue.service(namespace, backend)
     found = service.port(number) if service else None
