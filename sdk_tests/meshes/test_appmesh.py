@@ -258,7 +258,8 @@ def test_traffic_target_allows_sources_only() -> None:
     assert go(plan, client="cron_shop") == allowed  # client-only workload: listener-less node
     assert go(plan, client="other_shop") == {DENIED: Fraction(1)}
     assert go(plan, client="web-v1_shop") == {DENIED: Fraction(1)}
-    assert not [w for w in plan.warnings if "TrafficTarget" in w]  # match 'all': every request
+    assert not [w for w in plan.warnings if "TrafficTarget " in w]  # match 'all': every request
+    assert any("a caller outside the mesh (no Envoy)" in w for w in plan.warnings)
 
 
 def test_a_client_node_refers_to_its_backends_so_they_are_created_first() -> None:

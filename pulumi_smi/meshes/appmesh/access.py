@@ -54,6 +54,13 @@ def translate_targets(b: Builder) -> None:
             f"App Mesh enforces TrafficTargets only when mesh {b.options.mesh!r} has egress "
             "filter DROP_ALL; pulumi-smi does not manage that existing mesh, so check it",
         )
+    b.warn(
+        None,
+        "App Mesh has no inbound authorization: TrafficTargets are enforced on the callers' "
+        "Envoy egress (backends + DROP_ALL), so a caller outside the mesh (no Envoy) reaches "
+        "the destinations directly; block it with a Kubernetes NetworkPolicy or security "
+        "groups for pods",
+    )
     allowed: dict[str, dict[str, str]] = defaultdict(dict)
     for destination in access_model(b.specs):
         for rule in destination.udp:
