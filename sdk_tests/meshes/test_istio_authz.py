@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -251,6 +252,187 @@ def test_template_that_istio_cannot_end_open_is_narrowed_with_a_warning() -> Non
     assert [w for w in plan.warnings if "user-orders-open" in w and "'$'" in w]
 
 
+# --- regexes expanded into several exact patterns (issue 9) ------------------------------
+
+EXPANDED = """
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: expanded, namespace: shop}
+spec:
+  matches:
+  - {name: versions, pathRegex: "/api/(v1|v2)/users", methods: [GET]}
+  - {name: class, pathRegex: "/v[12]/.*"}
+  - {name: slash, pathRegex: "/api/v1/items/?$"}
+  - {name: probes, pathRegex: "/healthz|/readyz"}
+  - {name: files, pathRegex: "/files/.+"}
+  - {name: tenant, headers: {x-tenant: "(acme|globex)"}}
+  - {name: version, headers: {x-version: "^v1$"}}
+"""
+
+PATH_SAMPLES = [
+    "/",
+    "/api/v1/users",
+    "/api/v2/users/7",
+    "/api/v3/users",
+    "/api/v1/usersx",
+    "/api/v1/user",
+    "/v1/",
+    "/v2/a/b",
+    "/v3/",
+    "/v1",
+    "/v12/",
+    "/api/v1/items",
+    "/api/v1/items/",
+    "/api/v1/items//",
+    "/api/v1/items/1",
+    "/api/v1/itemsx",
+    "/healthz",
+    "/healthz/x",
+    "/readyz",
+    "/readyzz",
+    "/ready",
+    "/health",
+    "/files/",
+    "/files/a",
+    "/files//",
+    "/files/a/b",
+    "/files",
+    "/filesx",
+]
+
+
+def expanded_plan(match: str, **options: Any) -> Plan:
+    rules = [{"kind": "HTTPRouteGroup", "name": "expanded", "matches": [match]}]
+    return plan_of(target(rules=rules), extra=EXPANDED, **options)
+
+
+def operations_of(plan: Plan) -> list[Any]:
+    policy = next(p for p in policies(plan) if p["metadata"]["name"] == "web-to-api")
+    return list(policy["spec"]["rules"])
+
+
+@pytest.mark.parametrize(
+    ("match", "regex", "operation"),
+    [
+        (
+            "versions",
+            "/api/(v1|v2)/users",
+            {"methods": ["GET"], "paths": ["/api/v1/users*", "/api/v2/users*"]},
+        ),
+        ("class", "/v[12]/.*", {"paths": ["/v1/*", "/v2/*"]}),
+        ("slash", "/api/v1/items/?$", {"paths": ["/api/v1/items", "/api/v1/items/"]}),
+        ("probes", "/healthz|/readyz", {"paths": ["/healthz*", "/readyz*"]}),
+        # Istio's '/files/*' matches '/files/' too; '.+' needs one more character
+        ("files", "/files/.+", {"paths": ["/files/*"], "notPaths": ["/files/"]}),
+    ],
+)
+def test_path_regex_of_alternatives_is_exact_istio_paths(
+    match: str, regex: str, operation: dict[str, Any]
+) -> None:
+    plan = expanded_plan(match)
+    (rule,) = operations_of(plan)
+    assert rule["to"] == [{"operation": operation}]
+    for path in PATH_SAMPLES:
+        smi = re.match(regex, path) is not None
+        assert allowed(plan, "GET", path) == smi, f"{regex!r} on {path!r}"
+    assert not plan.warnings or all("smi-default-deny" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    ("match", "header", "values", "allowed_values", "denied_values"),
+    [
+        ("tenant", "x-tenant", ["acme", "globex"], ["acme", "globex"], ["acm", "acmex", "x"]),
+        ("version", "x-version", ["v1"], ["v1"], ["v10", "v", "xv1"]),
+    ],
+)
+def test_header_regex_of_alternatives_is_exact_condition_values(
+    match: str, header: str, values: list[str], allowed_values: list[str], denied_values: list[str]
+) -> None:
+    plan = expanded_plan(match)
+    (rule,) = operations_of(plan)
+    assert rule["when"] == [{"key": f"request.headers[{header}]", "values": values}]
+    for value in allowed_values:
+        assert allowed(plan, "GET", "/any", headers={header: value})
+    for value in denied_values:
+        assert not allowed(plan, "GET", "/any", headers={header: value})
+    assert not allowed(plan, "GET", "/any")  # SMI: a header regex needs the header
+
+
+def test_header_dot_plus_after_a_literal_excludes_the_bare_literal() -> None:
+    extra = """
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: tokens, namespace: shop}
+spec:
+  matches: [{name: bearer, headers: {authorization: "Bearer .+"}}]
+"""
+    plan = plan_of(target(rules=[{"kind": "HTTPRouteGroup", "name": "tokens"}]), extra=extra)
+    (rule,) = operations_of(plan)
+    assert rule["when"] == [
+        {"key": "request.headers[authorization]", "values": ["Bearer *"], "notValues": ["Bearer "]}
+    ]
+    assert allowed(plan, "GET", "/", headers={"authorization": "Bearer x"})
+    assert not allowed(plan, "GET", "/", headers={"authorization": "Bearer "})
+    assert not allowed(plan, "GET", "/", headers={"authorization": "Basic x"})
+
+
+# --- inexpressible=narrow ----------------------------------------------------------------
+
+ODD = """
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: odd, namespace: shop}
+spec:
+  matches:
+  - {name: ok, pathRegex: /ok}
+  - {name: odd, pathRegex: "/v[0-9]+/x"}
+  - {name: odd-header, pathRegex: /h, headers: {x-version: "v[0-9]+"}}
+"""
+
+
+def test_narrow_leaves_inexpressible_matches_out_with_one_warning_per_rule() -> None:
+    rules = [{"kind": "HTTPRouteGroup", "name": "odd", "matches": ["ok", "odd", "odd-header"]}]
+    with pytest.raises(TranslationError):
+        plan_of(target(rules=rules), extra=ODD)  # the default: inexpressible=error
+    plan = plan_of(target(rules=rules), extra=ODD, inexpressible="narrow")
+    (warning,) = [w for w in plan.warnings if "inexpressible=narrow" in w]
+    assert warning.startswith("TrafficTarget shop/web-to-api: spec.rules[0] (HTTPRouteGroup odd)")
+    assert "match 'odd' (pathRegex '/v[0-9]+/x': '[0-9]+' repeats without bound" in warning
+    assert "match 'odd-header' (header x-version 'v[0-9]+'" in warning
+    assert "match 'ok'" not in warning and "still allows its other matches" in warning
+    assert warning.owner.name == "web-to-api"  # type: ignore[attr-defined]
+    assert allowed(plan, "GET", "/ok")
+    assert not allowed(plan, "GET", "/v1/x")  # SMI allows it: narrower, never wider
+    assert not allowed(plan, "GET", "/h", headers={"x-version": "v1"})
+
+
+def test_narrow_rule_left_with_no_match_allows_nothing() -> None:
+    rules: list[dict[str, Any]] = [
+        {"kind": "HTTPRouteGroup", "name": "odd", "matches": ["odd"]},
+        {"kind": "TCPRoute", "name": "db"},
+    ]
+    plan = plan_of(target(rules=rules), extra=ODD, inexpressible="narrow", default_deny=False)
+    policy = next(p for p in policies(plan) if p["metadata"]["name"] == "web-to-api")
+    # no rules at all: an ALLOW policy with a rule lacking 'to' would allow everything
+    assert policy["spec"] == {"selector": {"matchLabels": API.labels}, "action": "ALLOW"}
+    for method, path, port in [("GET", "/v1/x", 8080), ("GET", "/ok", 8080), (None, None, 3306)]:
+        assert not allowed(plan, method, path, port=port)
+    (warning,) = [w for w in plan.warnings if "inexpressible=narrow" in w]
+    assert "the rule allows nothing" in warning
+    assert not [w for w in plan.warnings if "only UDPRoute" in w]
+
+
+def test_narrow_is_an_option_of_gateway_api_with_istio_policy() -> None:
+    rules = [{"kind": "HTTPRouteGroup", "name": "odd", "matches": ["ok", "odd"]}]
+    specs = load_text(CLUSTER + ODD + target(rules=rules))
+    plan = translate(specs, "gateway-api", {"policy": "istio", "inexpressible": "narrow"})
+    assert [w for w in plan.warnings if "left out match 'odd'" in w]
+    assert allowed(plan, "GET", "/ok") and not allowed(plan, "GET", "/v1/x")
+
+
 # --- TCPRoute ----------------------------------------------------------------------------
 
 
@@ -406,7 +588,13 @@ def test_istio_api_v1beta1() -> None:
 
 @pytest.mark.parametrize(
     ("regex", "why"),
-    [("/a(b|c)", "regex syntax"), ("/v[0-9]+/x", "regex syntax"), ("/x[^/]+/y$", "whole")],
+    [
+        ("/v[0-9]+/x", "repeats without bound"),
+        ("/x[^/]+/y$", "whole"),
+        ("/a.*b", "wildcard in the middle"),
+        ("/a\\\\*$", "as a wildcard"),
+        ("/x/\\\\{\\\\*\\\\}", "as a template"),
+    ],
 )
 def test_untranslatable_path_regex_names_the_target_and_the_field(regex: str, why: str) -> None:
     extra = f"""

@@ -24,7 +24,7 @@ from ..access import selections as pod_selections
 from ..base import Namer, namespace_owner, service_account_owner
 from ..identity import spiffe_principal
 from ..kube import manifest_name_problems, manifest_resource, object_metadata
-from .match import HTTPOperation, Untranslatable, http_operation, target_ports
+from .match import HTTPOperation, InexpressibleMatch, Untranslatable, http_operation, target_ports
 from .options import IstioPolicyOptions
 
 DEFAULT_DENY_NAME = "smi-default-deny"
@@ -39,6 +39,7 @@ class _Access:
     tcp: bool = False
     tcp_ports: set[int] = field(default_factory=set)
     every_tcp_port: bool = False
+    left_out: bool = False  # HTTP matches left out (inexpressible=narrow)
     warnings: list[PlanWarning] = field(default_factory=list)
 
 
@@ -97,7 +98,7 @@ def _target_policies(
     namer: Namer,
     api: str,
 ) -> tuple[list[Resource], list[PlanWarning]]:
-    access = _access(specs, target)
+    access = _access(specs, target, options.inexpressible == "narrow")
     principals = list(
         dict.fromkeys(
             spiffe_principal(options.trust_domain, s.namespace or "", s.name)
@@ -127,7 +128,7 @@ def _target_policies(
     return resources, access.warnings
 
 
-def _access(specs: SpecSet, target: TrafficTarget) -> _Access:
+def _access(specs: SpecSet, target: TrafficTarget, narrow: bool) -> _Access:
     access = _Access()
     namespace = target.metadata.namespace
     for index, rule in enumerate(target.spec.rules):
@@ -143,10 +144,15 @@ def _access(specs: SpecSet, target: TrafficTarget) -> _Access:
         else:
             group = specs.get(HTTPRouteGroup, namespace, rule.name)
             assert group is not None
-            operations = _http_operations(target, group, rule.matches, where)
+            operations, left_out = _http_operations(target, group, rule.matches, where, narrow)
             access.http += operations
             access.warnings += [PlanWarning(op.note, target.key) for op in operations if op.note]
-    if not access.http and not access.tcp:
+            if left_out:
+                access.left_out = True
+                access.warnings.append(
+                    _left_out_warning(target, group, where, left_out, operations)
+                )
+    if not access.http and not access.tcp and not access.left_out:
         access.warnings.append(
             PlanWarning(
                 f"TrafficTarget {namespace}/{target.metadata.name} has only UDPRoute rules: its "
@@ -159,21 +165,52 @@ def _access(specs: SpecSet, target: TrafficTarget) -> _Access:
 
 
 def _http_operations(
-    target: TrafficTarget, group: HTTPRouteGroup, names: tuple[str, ...], where: str
-) -> list[HTTPOperation]:
+    target: TrafficTarget,
+    group: HTTPRouteGroup,
+    names: tuple[str, ...],
+    where: str,
+    narrow: bool,
+) -> tuple[list[HTTPOperation], list[str]]:
+    """The rule's operations, and (``narrow``) what each match left out was refused for."""
     operations = []
+    left_out = []
     for path, match in allowed_matches(group, names, where):
         about = f"HTTPRouteGroup {group.metadata.name} match {match.name!r}"
         try:
             operation = http_operation(match, path)
         except Untranslatable as exc:
-            raise Untranslatable(exc.path, f"{about}: {exc.message}") from None
+            if not (narrow and isinstance(exc, InexpressibleMatch)):
+                raise Untranslatable(exc.path, f"{about}: {exc.message}") from None
+            left_out.append(f"match {match.name!r} ({exc.subject} {exc.regex!r}: {exc.reason})")
+            continue
         if operation.note:
             key = target.key
             text = f"TrafficTarget {key.namespace}/{key.name}: {about}: {operation.note}"
             operation = HTTPOperation(operation.operation, operation.when, text)
         operations.append(operation)
-    return operations
+    return operations, left_out
+
+
+def _left_out_warning(
+    target: TrafficTarget,
+    group: HTTPRouteGroup,
+    where: str,
+    left_out: list[str],
+    kept: list[HTTPOperation],
+) -> PlanWarning:
+    key = target.key
+    consequence = (
+        "the rule still allows its other matches"
+        if kept
+        else "the rule allows nothing (its AuthorizationPolicy gets no operation for it)"
+    )
+    return PlanWarning(
+        f"TrafficTarget {key.namespace}/{key.name}: {where} (HTTPRouteGroup "
+        f"{group.metadata.name}): left out {', '.join(left_out)}, which Istio cannot express "
+        f"exactly (inexpressible=narrow): requests only those matches allow are denied; "
+        f"{consequence}",
+        key,
+    )
 
 
 def _resolved_ports(
@@ -196,8 +233,8 @@ def _rules(access: _Access, principals: list[str], ports: list[str]) -> list[dic
     source = [{"source": {"principals": principals}}]
     port_field = {"ports": ports} if ports else {}
     if not access.http:
-        if not access.tcp:
-            return []
+        if not access.tcp or access.left_out:
+            return []  # left-out HTTP matches were to restrict the TCP ports: nothing remains
         return [{"from": source, **({"to": [{"operation": port_field}]} if ports else {})}]
     plain: list[dict[str, Any]] = []
     conditional: list[dict[str, Any]] = []

@@ -2,8 +2,12 @@
 
 Istio string fields support only exact, ``prefix*``, ``*suffix`` and ``*`` (presence), and
 ``paths`` also the URI templates ``{*}`` (one segment) and ``{**}`` (any number of segments).
-SMI path and header values are regexes, so each one is either expressed exactly, expressed by
-something narrower (with a note saying what is lost), or refused: an ALLOW rule is never widened.
+SMI path and header values are regexes: each one is expanded by
+:mod:`~pulumi_smi.meshes.regex_globs` into the list of those patterns that matches exactly the
+same strings (``/api/(v1|v2)/users`` -> ``/api/v1/users*``, ``/api/v2/users*``; ``/files/.+`` ->
+``paths: [/files/*]`` with ``notPaths: [/files/]`` in the same operation, which Istio ANDs),
+expressed by something narrower (with a note saying what is lost), or refused
+(:class:`InexpressibleMatch`): an ALLOW rule is never widened.
 
 Path templates run in Envoy as ``{*}`` = ``[pchar]+`` and ``{**}`` = ``[pchar/]*`` where pchar is
 RFC 3986's set without ``*`` (``a-zA-Z0-9-._~%!$&'()+,;:@=``). For the paths of valid HTTP
@@ -13,22 +17,51 @@ requests (percent-encoded, query stripped by Istio) ``[^/]+`` and ``{*}`` differ
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ...spec.models import HTTPMatch
 from ..access import Untranslatable, target_ports
-from ..paths import smi_header, smi_path
+from ..regex_globs import (
+    ANY_SEGMENTS,
+    MAX_GLOBS,
+    ONE_SEGMENT,
+    Glob,
+    Globs,
+    Inexpressible,
+    path_globs,
+    value_globs,
+)
 
-__all__ = ["HTTPOperation", "Untranslatable", "http_operation", "target_ports"]
+__all__ = [
+    "HTTPOperation",
+    "InexpressibleMatch",
+    "Untranslatable",
+    "http_operation",
+    "target_ports",
+]
 
-ONE_SEGMENT = "{*}"
-ANY_SEGMENTS = "{**}"
-_SEGMENT_CLASS = "[^/]+"
-_TEMPLATE_LITERAL = set(string.ascii_letters + string.digits + "-._~%!$&'()+,;:@=")
-_META = set(".^$*+?()[]{}|\\")
+_PATH_FORMS = f"exact, prefix*, *suffix and {ONE_SEGMENT}/{ANY_SEGMENTS} templates"
+_VALUE_FORMS = "exact, prefix*, *suffix or * presence"
+
+
+class InexpressibleMatch(Untranslatable):
+    """A path or header regex of a match that Istio cannot express exactly.
+
+    ``subject`` is ``pathRegex`` or ``header <name>``, ``regex`` the SMI regex, ``reason``
+    why (for messages naming several of them).
+    """
+
+    def __init__(self, path: str, subject: str, regex: str, reason: str, forms: str) -> None:
+        super().__init__(
+            path,
+            f"{subject} {regex!r} cannot be expressed exactly in Istio ({forms}, at most "
+            f"{MAX_GLOBS}): {reason}; a wider match would allow requests SMI denies",
+        )
+        self.subject = subject
+        self.regex = regex
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -45,26 +78,18 @@ class HTTPOperation:
 
 @dataclass(frozen=True)
 class _PathRule:
-    paths: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()  # none: any path
+    not_paths: tuple[str, ...] = ()
     note: str = ""
-
-
-@dataclass
-class _Template:
-    segments: list[list[str]] = field(default_factory=lambda: [[]])
-    open_end: bool = True
-
-    def text(self) -> str:
-        return "/".join("".join(segment) for segment in self.segments)
 
 
 def http_operation(match: HTTPMatch, where: str) -> HTTPOperation:
     """The Istio operation allowing exactly (or less than) what ``match`` allows.
 
-    Raises :class:`Untranslatable` (about ``where``) when only a wider rule would do. A match
-    with no method and no path condition still gets ``paths: ["*"]`` (any non-empty path, i.e.
-    every HTTP request): an ALLOW operation without HTTP fields would also allow plain TCP,
-    which an HTTPRouteGroup never does.
+    Raises :class:`InexpressibleMatch` (about ``where``, or ``where.headers.<name>``) when only
+    a wider rule would do. A match with no method and no path condition still gets
+    ``paths: ["*"]`` (any non-empty path, i.e. every HTTP request): an ALLOW operation without
+    HTTP fields would also allow plain TCP, which an HTTPRouteGroup never does.
     """
     operation: dict[str, Any] = {}
     if not match.any_method:
@@ -74,125 +99,83 @@ def http_operation(match: HTTPMatch, where: str) -> HTTPOperation:
         operation["paths"] = list(rule.paths)
     elif not operation:
         operation["paths"] = ["*"]
+    if rule.not_paths:
+        operation["notPaths"] = list(rule.not_paths)
     when = tuple(
-        {"key": f"request.headers[{name}]", "values": [_header_value(name, regex, where)]}
+        _header_condition(name, regex, f"{where}.headers.{name}")
         for name, regex in sorted(match.headers.items())
     )
     return HTTPOperation(operation, when, rule.note)
 
 
 def _path_rule(path_regex: str | None, where: str) -> _PathRule:
-    match = smi_path(path_regex)
-    if match.kind == "any":
+    if path_regex is None:
         return _PathRule()
-    if match.kind == "exact":
-        if not match.value:
-            raise Untranslatable(where, f"pathRegex {path_regex!r} matches only the empty path")
-        return _PathRule((_plain_glob(match.value, "", path_regex, where),))
-    if match.kind == "prefix":
-        return _PathRule((_plain_glob(match.value, "*", path_regex, where),))
-    return _template_rule(path_regex or "", where)
+    note = ""
+    try:
+        globs = path_globs(path_regex)
+    except Inexpressible as exc:
+        if exc.narrower is None:
+            raise InexpressibleMatch(
+                where, "pathRegex", path_regex, exc.reason, _PATH_FORMS
+            ) from None
+        globs = exc.narrower
+        note = f"pathRegex {path_regex!r} {exc.reason}; end the regex with '$' or '/.*' to say so"
+    if globs == Globs((Glob("any"),)):
+        return _PathRule(note=note)
+    strings = _istio_strings(globs, "pathRegex", path_regex, where, path=True)
+    return _PathRule(strings.include, strings.exclude, note)
 
 
-def _plain_glob(value: str, wildcard: str, original: str | None, where: str) -> str:
-    """``value`` (+ ``wildcard``) as an Istio string, refusing what Istio would read as a glob."""
-    if value.startswith("*") or (value.endswith("*") and not wildcard):
-        raise Untranslatable(
-            where,
-            f"{original!r}: Istio reads a leading or trailing '*' as a wildcard, so the literal "
-            f"{value!r} cannot be matched exactly",
-        )
-    if ONE_SEGMENT in value or ANY_SEGMENTS in value:
-        raise Untranslatable(
-            where, f"{original!r}: Istio reads '{{*}}' and '{{**}}' in a path as a template"
-        )
-    return value + wildcard
+def _header_condition(name: str, regex: str, where: str) -> Mapping[str, Any]:
+    subject = f"header {name}"
+    try:
+        globs = value_globs(regex)
+    except Inexpressible as exc:
+        raise InexpressibleMatch(where, subject, regex, exc.reason, _VALUE_FORMS) from None
+    strings = _istio_strings(globs, subject, regex, where, path=False)
+    condition: dict[str, Any] = {"key": f"request.headers[{name}]", "values": list(strings.include)}
+    if strings.exclude:
+        condition["notValues"] = list(strings.exclude)
+    return condition
 
 
-def _template_rule(path_regex: str, where: str) -> _PathRule:
-    """A regex made of literal segments, ``[^/]+`` segments and a final ``.*`` or ``$``."""
-    template = _parse_template(path_regex, where)
-    text = template.text()
-    if not template.open_end:
-        return _PathRule((text,))
-    if ONE_SEGMENT not in text:  # 'literal.*$': a plain prefix (smi_path leaves it a regex)
-        return _PathRule((_plain_glob(text, "*", path_regex, where),))
-    last = template.segments[-1]
-    if not last:
-        return _PathRule((text + ANY_SEGMENTS,))
-    rule = (text, f"{text}/{ANY_SEGMENTS}")
-    if last == [ONE_SEGMENT]:
-        return _PathRule(rule)
-    return _PathRule(
-        rule,
-        f"pathRegex {path_regex!r} also matches paths continuing the last segment (such as "
-        f"{text.replace(ONE_SEGMENT, 'x')}-more), which Istio path templates cannot express: "
-        f"only {text} and {text}/... are allowed; end the regex with '$' or '/.*' to say so",
-    )
+@dataclass(frozen=True)
+class _Strings:
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
 
 
-def _parse_template(path_regex: str, where: str) -> _Template:
-    def refuse(why: str) -> Untranslatable:
-        return Untranslatable(
-            where,
-            f"pathRegex {path_regex!r} cannot be expressed as an Istio path (exact, prefix, or a "
-            f"template of literal and [^/]+ segments ending in '$' or '.*'): {why}; a wider "
-            "path would allow requests SMI denies",
-        )
+def _istio_strings(globs: Globs, subject: str, regex: str, where: str, path: bool) -> _Strings:
+    """``globs`` as Istio strings, refusing literals Istio would read as wildcards."""
 
-    body = path_regex.removeprefix("^")
-    template = _Template()
-    i = 0
-    while i < len(body):
-        if body.startswith(_SEGMENT_CLASS, i):
-            template.segments[-1].append(ONE_SEGMENT)
-            i += len(_SEGMENT_CLASS)
-        elif body[i:] in (".*", ".*$", "$"):
-            template.open_end = body[i:] != "$"
-            break
-        else:
-            char, i = _literal_char(body, i)
-            if char is None:
-                raise refuse(f"it uses regex syntax at {body[i:]!r}")
-            if char == "/":
-                template.segments.append([])
-            elif char in _TEMPLATE_LITERAL:
-                template.segments[-1].append(char)
-            else:
-                raise refuse(f"{char!r} is not allowed in a path template")
-    if template.segments[0]:
-        raise refuse("it does not start with '/'")
-    if any(ONE_SEGMENT in seg and seg != [ONE_SEGMENT] for seg in template.segments):
-        raise refuse("[^/]+ must be a whole path segment")
-    return template
+    def istio(glob: Glob) -> str:
+        if glob.kind in ("any", "template"):
+            return glob.pattern
+        value = glob.value
+        wildcard_end = glob.kind == "prefix"
+        wildcard_start = glob.kind == "suffix"
+        if (value.startswith("*") and not wildcard_start) or (
+            value.endswith("*") and not wildcard_end
+        ):
+            raise InexpressibleMatch(
+                where,
+                subject,
+                regex,
+                "Istio reads a leading or trailing '*' as a wildcard, so the literal "
+                f"{value!r} cannot be matched exactly",
+                _PATH_FORMS if path else _VALUE_FORMS,
+            )
+        if path and (ONE_SEGMENT in value or ANY_SEGMENTS in value):
+            raise InexpressibleMatch(
+                where,
+                subject,
+                regex,
+                f"Istio reads '{ONE_SEGMENT}' and '{ANY_SEGMENTS}' in a path as a template",
+                _PATH_FORMS,
+            )
+        return glob.pattern
 
-
-def _literal_char(body: str, i: int) -> tuple[str | None, int]:
-    """The literal character at ``i`` (None for regex syntax) and the index after it."""
-    char = body[i]
-    if char == "\\":
-        escaped = body[i + 1 : i + 2]
-        if not escaped or escaped.isalnum() or escaped == "_":
-            return None, i
-        return escaped, i + 2
-    if char in _META:
-        return None, i
-    return char, i + 1
-
-
-def _header_value(name: str, regex: str, where: str) -> str:
-    match = smi_header(regex)
-    if match.kind == "present":
-        return "*"
-    if match.kind == "exact" and match.value:
-        return _plain_glob(match.value, "", regex, f"{where}.headers.{name}")
-    if match.kind == "prefix" and match.value:
-        return _plain_glob(match.value, "*", regex, f"{where}.headers.{name}")
-    if match.kind == "suffix" and match.value and not match.value.endswith("*"):
-        return "*" + match.value
-    raise Untranslatable(
-        f"{where}.headers.{name}",
-        f"header regex {regex!r} cannot be expressed as an Istio condition (exact, prefix "
-        "'v.*', suffix '.*v' or presence '.*' only); a wider condition would allow requests "
-        "SMI denies",
-    )
+    include = tuple(istio(g) for g in globs.include)
+    exclude = tuple(istio(Glob("exact", e)) for e in globs.exclude)
+    return _Strings(include, exclude)
