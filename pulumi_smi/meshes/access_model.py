@@ -46,6 +46,7 @@ class Identity:
 class AllowedMatch:
     """One HTTPRouteGroup match a TrafficTarget rule allows, and the field path to blame."""
 
+    target: TrafficTarget
     where: str
     """``spec.rules[i].matches[j]`` (a named match) or ``spec.rules[i]`` (the whole group)."""
     group: HTTPRouteGroup
@@ -56,6 +57,11 @@ class AllowedMatch:
         """Whether the match allows every HTTP request (no path, method or header condition)."""
         match = self.match
         return match.path_regex is None and match.any_method and not match.headers
+
+    @property
+    def rule_at(self) -> str:
+        """The field path of the TrafficTarget rule, ``spec.rules[i]``."""
+        return self.where.split(".matches[", 1)[0]
 
     @property
     def about(self) -> str:
@@ -209,7 +215,7 @@ def _grant(specs: SpecSet, target: TrafficTarget) -> tuple[Grant | None, list[Ud
             assert group is not None
             http_at = http_at or where
             matches += [
-                AllowedMatch(path, group, match)
+                AllowedMatch(target, path, group, match)
                 for path, match in allowed_matches(group, rule.matches, where)
             ]
     if not tcp_at and not http_at:

@@ -16,11 +16,12 @@ from typing import Any
 
 from ...errors import Problem, TranslationError
 from ...plan import PlanWarning, Resource
-from ...spec.models import HTTPRouteGroup, ObjectKey, TCPRoute, TrafficTarget
+from ...spec.models import HTTPRouteGroup, ObjectKey, TrafficTarget
 from ...spec.names import dns1123_subdomain_problem
 from ...spec.specset import SpecSet
-from ..access import Selection, allowed_matches
+from ..access import Selection
 from ..access import selections as pod_selections
+from ..access_model import AllowedMatch, Grant, UdpRule, access_model
 from ..base import Namer, namespace_owner, service_account_owner
 from ..identity import spiffe_principal
 from ..kube import manifest_name_problems, manifest_resource, object_metadata
@@ -35,10 +36,8 @@ _KINDS = ("AuthorizationPolicy", "PeerAuthentication")
 class _Access:
     """What a TrafficTarget allows, before ports are resolved per selection."""
 
+    grant: Grant | None = None
     http: list[HTTPOperation] = field(default_factory=list)
-    tcp: bool = False
-    tcp_ports: set[int] = field(default_factory=set)
-    every_tcp_port: bool = False
     left_out: bool = False  # HTTP matches left out (inexpressible=narrow)
     warnings: list[PlanWarning] = field(default_factory=list)
 
@@ -56,15 +55,22 @@ def authorization_resources(
     warnings: list[PlanWarning] = []
     problems: list[Problem] = []
     selections: dict[ObjectKey, tuple[ObjectKey, list[Selection]]] = {}
+    grants: dict[ObjectKey, Grant] = {}
+    udp: dict[ObjectKey, list[UdpRule]] = {}
+    for access_of in access_model(specs):
+        grants.update((g.target.key, g) for g in access_of.grants)
+        for rule in access_of.udp:
+            udp.setdefault(rule.target.key, []).append(rule)
     for target in specs.traffic_targets:
         try:
             chosen = pod_selections(specs, target, "Istio")
-            resources, notes = _target_policies(specs, target, chosen, options, namer, api)
+            access = _access(grants.get(target.key), udp.get(target.key, []), options)
+            resources = _target_policies(specs, target, access, chosen, options, namer, api)
         except Untranslatable as exc:
             problems.append(specs.problem(target.key, exc.path, exc.message))
             continue
         policies += resources
-        warnings += notes
+        warnings += access.warnings
         destination = target.spec.destination
         owner = service_account_owner(target.metadata.namespace, destination.name)
         selections.setdefault(owner, (target.key, chosen))
@@ -93,22 +99,18 @@ def _order(resource: Resource) -> tuple[int, str, str]:
 def _target_policies(
     specs: SpecSet,
     target: TrafficTarget,
+    access: _Access,
     chosen: list[Selection],
     options: IstioPolicyOptions,
     namer: Namer,
     api: str,
-) -> tuple[list[Resource], list[PlanWarning]]:
-    access = _access(specs, target, options.inexpressible == "narrow")
-    principals = list(
-        dict.fromkeys(
-            spiffe_principal(options.trust_domain, s.namespace or "", s.name)
-            for s in target.spec.sources
-        )
-    )
+) -> list[Resource]:
+    sources = access.grant.sources if access.grant else ()
+    principals = [spiffe_principal(options.trust_domain, s.namespace, s.name) for s in sources]
     namespace, name = target.metadata.namespace, target.metadata.name
     resources = []
     for selection in chosen:
-        ports = _resolved_ports(specs, target, access, selection)
+        ports = _resolved_ports(specs, access, selection)
         spec: dict[str, Any] = {"selector": {"matchLabels": selection.labels}, "action": "ALLOW"}
         rules = _rules(access, principals, ports)
         if rules:
@@ -125,67 +127,69 @@ def _target_policies(
                 target.key,
             )
         )
-    return resources, access.warnings
+    return resources
 
 
-def _access(specs: SpecSet, target: TrafficTarget, narrow: bool) -> _Access:
-    access = _Access()
-    namespace = target.metadata.namespace
-    for index, rule in enumerate(target.spec.rules):
-        where = f"spec.rules[{index}]"
-        if rule.kind == "UDPRoute":
-            access.warnings.append(_udp_warning(target, rule.name, index))
-        elif rule.kind == "TCPRoute":
-            route = specs.get(TCPRoute, namespace, rule.name)
-            assert route is not None  # SpecSet.build rejects dangling references
-            access.tcp = True
-            access.tcp_ports.update(route.spec.matches.ports)
-            access.every_tcp_port |= not route.spec.matches.ports
-        else:
-            group = specs.get(HTTPRouteGroup, namespace, rule.name)
-            assert group is not None
-            operations, left_out = _http_operations(target, group, rule.matches, where, narrow)
-            access.http += operations
-            access.warnings += [PlanWarning(op.note, target.key) for op in operations if op.note]
-            if left_out:
-                access.left_out = True
-                access.warnings.append(
-                    _left_out_warning(target, group, where, left_out, operations)
-                )
-    if not access.http and not access.tcp and not access.left_out:
+def _access(grant: Grant | None, udp: list[UdpRule], options: IstioPolicyOptions) -> _Access:
+    """What a TrafficTarget allows as Istio operations, and its warnings in rule order."""
+    access = _Access(grant)
+    notes: list[tuple[int, PlanWarning]] = [
+        (_rule_index(r.where), r.warning(_UDP_REASON)) for r in udp
+    ]
+    rules: dict[str, list[AllowedMatch]] = {}
+    for allowed in grant.http or () if grant else ():
+        rules.setdefault(allowed.rule_at, []).append(allowed)
+    for where, matches in rules.items():
+        operations, left_out = _http_operations(matches, options.inexpressible == "narrow")
+        access.http += operations
+        target = matches[0].target
+        notes += [
+            (_rule_index(where), PlanWarning(o.note, target.key)) for o in operations if o.note
+        ]
+        if left_out:
+            access.left_out = True
+            warning = _left_out_warning(target, matches[0].group, where, left_out, operations)
+            notes.append((_rule_index(where), warning))
+    access.warnings = [warning for _, warning in sorted(notes, key=lambda n: n[0])]
+    if grant is None and udp:
+        key = udp[0].target.key
         access.warnings.append(
             PlanWarning(
-                f"TrafficTarget {namespace}/{target.metadata.name} has only UDPRoute rules: its "
+                f"TrafficTarget {key.namespace}/{key.name} has only UDPRoute rules: its "
                 "AuthorizationPolicy has no rules, so it allows nothing (SMI's default deny for "
                 "TCP and HTTP) unless another TrafficTarget allows it",
-                target.key,
+                key,
             )
         )
     return access
 
 
+_UDP_REASON = "Istio does not proxy UDP, so no AuthorizationPolicy can allow or deny it"
+
+
+def _rule_index(where: str) -> int:
+    """``i`` of ``spec.rules[i]``: warnings follow the order of the rules."""
+    return int(where.removeprefix("spec.rules[").split("]", 1)[0])
+
+
 def _http_operations(
-    target: TrafficTarget,
-    group: HTTPRouteGroup,
-    names: tuple[str, ...],
-    where: str,
-    narrow: bool,
+    matches: list[AllowedMatch], narrow: bool
 ) -> tuple[list[HTTPOperation], list[str]]:
-    """The rule's operations, and (``narrow``) what each match left out was refused for."""
+    """One rule's operations, and (``narrow``) what each match left out was refused for."""
     operations = []
     left_out = []
-    for path, match in allowed_matches(group, names, where):
-        about = f"HTTPRouteGroup {group.metadata.name} match {match.name!r}"
+    for allowed in matches:
+        match = allowed.match
         try:
-            operation = http_operation(match, path)
+            operation = http_operation(match, allowed.where)
         except Untranslatable as exc:
             if not (narrow and isinstance(exc, InexpressibleMatch)):
-                raise Untranslatable(exc.path, f"{about}: {exc.message}") from None
+                raise Untranslatable(exc.path, f"{allowed.about}: {exc.message}") from None
             left_out.append(f"match {match.name!r} ({exc.subject} {exc.regex!r}: {exc.reason})")
             continue
         if operation.note:
-            key = target.key
-            text = f"TrafficTarget {key.namespace}/{key.name}: {about}: {operation.note}"
+            key = allowed.target.key
+            text = f"TrafficTarget {key.namespace}/{key.name}: {allowed.about}: {operation.note}"
             operation = HTTPOperation(operation.operation, operation.when, text)
         operations.append(operation)
     return operations, left_out
@@ -213,18 +217,13 @@ def _left_out_warning(
     )
 
 
-def _resolved_ports(
-    specs: SpecSet, target: TrafficTarget, access: _Access, selection: Selection
-) -> list[str]:
-    if not access.tcp or access.every_tcp_port:
+def _resolved_ports(specs: SpecSet, access: _Access, selection: Selection) -> list[str]:
+    grant = access.grant
+    if grant is None or grant.ports is None:
         return []
-    index = next(i for i, r in enumerate(target.spec.rules) if r.kind == "TCPRoute")
+    namespace = grant.target.metadata.namespace
     return target_ports(
-        specs.catalogue,
-        target.metadata.namespace,
-        selection.workloads,
-        sorted(access.tcp_ports),
-        f"spec.rules[{index}]",
+        specs.catalogue, namespace, selection.workloads, grant.ports, grant.ports_at
     )
 
 
@@ -233,7 +232,7 @@ def _rules(access: _Access, principals: list[str], ports: list[str]) -> list[dic
     source = [{"source": {"principals": principals}}]
     port_field = {"ports": ports} if ports else {}
     if not access.http:
-        if not access.tcp or access.left_out:
+        if access.grant is None or access.grant.http is not None:
             return []  # left-out HTTP matches were to restrict the TCP ports: nothing remains
         return [{"from": source, **({"to": [{"operation": port_field}]} if ports else {})}]
     plain: list[dict[str, Any]] = []
@@ -247,16 +246,6 @@ def _rules(access: _Access, principals: list[str], ports: list[str]) -> list[dic
         elif operation not in plain:
             plain.append(operation)
     return ([{"from": source, "to": plain}] if plain else []) + conditional
-
-
-def _udp_warning(target: TrafficTarget, route: str, index: int) -> PlanWarning:
-    key = target.key
-    return PlanWarning(
-        f"TrafficTarget {key.namespace}/{key.name}: spec.rules[{index}] (UDPRoute {route}) is "
-        "not enforced: Istio does not proxy UDP, so no AuthorizationPolicy can allow or deny it; "
-        "nothing is emitted for this rule",
-        key,
-    )
 
 
 # --- shared per ServiceAccount and per namespace ----------------------------------------
