@@ -81,3 +81,28 @@ def test_the_rules_see_real_imports() -> None:
     assert {p.name for p in (PACKAGE / "meshes").iterdir() if p.is_dir()} - {"__pycache__"} >= {
         t for t in TARGETS if t != "smi"
     }
+
+
+RULE_READERS = {"pulumi_smi.meshes.access_model", "pulumi_smi.meshes.smi"}
+"""The access model reads TrafficTarget rules for every target; ``smi`` re-emits them as is."""
+
+
+def _reads_rules(path: Path) -> bool:
+    tree = ast.parse(path.read_text(), str(path))
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr == "rules"
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "spec"
+        for node in ast.walk(tree)
+    )
+
+
+@pytest.mark.parametrize("path", _files("meshes"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_target_walks_traffic_target_rules_itself(path: Path) -> None:
+    if _module_name(path) not in RULE_READERS:
+        assert not _reads_rules(path), f"{path.relative_to(PACKAGE)} reads target.spec.rules"
+
+
+def test_the_rule_check_sees_rule_reads() -> None:
+    assert _reads_rules(PACKAGE / "meshes/access_model.py")
