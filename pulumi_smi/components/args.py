@@ -1,8 +1,9 @@
 """Plain, IDE-friendly argument types of the components.
 
-They are converted into the pure models of :mod:`pulumi_smi.spec`, which do the
-validation; an invalid value raises :class:`~pulumi_smi.SmiError` naming the
-component and the field.
+A component checks their types first (:mod:`.validate`, from these annotations), then
+converts them into the pure models of :mod:`pulumi_smi.spec`, which check the values; either
+way an invalid one raises :class:`~pulumi_smi.SmiError` naming the component and the field.
+Components take these classes, not plain dicts.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import pulumi
 
-from ..errors import SmiError
+from ..errors import Problem, SmiValidationError
 from ..meshes import Namer, translate
 from ..meshes.base import default_namer
 from ..plan import SHARED_KINDS, Plan
@@ -27,10 +27,12 @@ def mesh_list(meshes: Meshes, source: str) -> list[Mesh]:
     """``meshes`` as a non-empty list without duplicates."""
     chosen = [meshes] if isinstance(meshes, Mesh) else list(meshes)
     if not chosen:
-        raise SmiError(f"{source}: meshes: give at least one smi.Mesh")
+        raise SmiValidationError([Problem("give at least one smi.Mesh", source, path="meshes")])
     names = [m.mesh_resource_name for m in chosen]
-    if len(set(names)) != len(names):
-        raise SmiError(f"{source}: meshes: the same mesh is given twice")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        message = f"the same mesh is given twice: {', '.join(twice)}"
+        raise SmiValidationError([Problem(message, source, path="meshes")])
     return chosen
 
 
@@ -75,6 +77,8 @@ class SmiComponent(pulumi.ComponentResource):
     """The Plan of each mesh (by the Mesh's resource name): exactly what was registered."""
     resources: dict[str, pulumi.CustomResource]
     """Every child resource, by logical name."""
+    _source: str
+    """The component in messages: ``smi:index:TrafficSplit reviews``."""
 
     def __init__(
         self,
@@ -100,6 +104,7 @@ class SmiComponent(pulumi.ComponentResource):
             mesh.check_claims(plans[mesh.mesh_resource_name], claimant)
             mesh.check_shared(shared[mesh.mesh_resource_name])
         super().__init__(type_name, resource_name, props or {}, opts)
+        self._source = claimant
         self.plans = plans
         self.resources = {}
         for mesh in chosen:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Sequence
 
 import pulumi
 
-from ..errors import Problem, SmiValidationError
+from ..errors import Problem, raise_if_any
 from ..spec.loader import load_files
 from .base import Meshes, SmiComponent
+from .validate import check_arguments
 
 
 class Manifests(SmiComponent):
@@ -21,7 +23,8 @@ class Manifests(SmiComponent):
 
     Args:
         resource_name: the Pulumi logical name.
-        files: paths or glob patterns, relative to the Pulumi project directory.
+        files: paths or glob patterns (``str`` or ``os.PathLike``), relative to the
+            Pulumi project directory; each pattern must match a file.
         meshes: the mesh or meshes to translate into.
         opts: Pulumi resource options.
     """
@@ -30,20 +33,23 @@ class Manifests(SmiComponent):
         self,
         resource_name: str,
         *,
-        files: Sequence[str],
+        files: Sequence[str | os.PathLike[str]],
         meshes: Meshes,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         type_name = "smi:index:Manifests"
+        source = check_arguments(type_name, Manifests.__init__, locals())
+        if not files:
+            raise_if_any([Problem("give at least one path or glob pattern", source, path="files")])
         paths: list[str] = []
         missing: list[Problem] = []
-        for pattern in files:
+        for i, given in enumerate(files):
+            pattern = os.fspath(given)
             found = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
             if not found:
-                missing.append(Problem("no file matches this pattern", pattern))
+                missing.append(Problem(f"no file matches {pattern!r}", source, path=f"files[{i}]"))
             paths.extend(found)
-        if missing:
-            raise SmiValidationError(missing)
+        raise_if_any(missing)
         specs = load_files(paths)
         owned = [o.key for o in specs.objects()]
         super().__init__(type_name, resource_name, specs, owned, meshes, opts, {"files": paths})

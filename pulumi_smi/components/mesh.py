@@ -7,11 +7,12 @@ from typing import Any
 
 import pulumi
 
-from ..errors import SmiError, SmiValidationError
-from ..meshes import MeshKind, Target, TargetOptions, parse_options, target
+from ..errors import Problem, SmiError, SmiValidationError, UnsupportedTargetError
+from ..meshes import MeshKind, Target, TargetOptions, target
 from ..plan import Plan, Resource
 from ..spec.catalogue import Catalogue
 from .register import register_plan
+from .validate import check_arguments, parse_mesh_options
 
 
 class Mesh(pulumi.ComponentResource):
@@ -30,7 +31,9 @@ class Mesh(pulumi.ComponentResource):
         provider: the explicit Pulumi provider for this mesh's resources.
         mesh_name: name of the mesh instance, for targets that name one.
         options: target options, as the target's options model or a mapping of
-            their Python names (the same names as ``pulumi-smi convert --set``).
+            their Python names (the same names as ``pulumi-smi convert --set``); an
+            option the target passes into resources untouched (``vpc_id``) may be a
+            Pulumi Output.
         catalogue: Services, ServiceAccounts and workloads of the cluster, for
             the ports, protocols and pod labels translators need.
         opts: Pulumi resource options of the component itself.
@@ -53,22 +56,24 @@ class Mesh(pulumi.ComponentResource):
         catalogue: Catalogue | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        source = f"smi:index:Mesh {resource_name}"
-        chosen = target(kind)
+        source = check_arguments("smi:index:Mesh", Mesh.__init__, locals())
+        try:
+            chosen = target(kind)
+        except UnsupportedTargetError as exc:
+            raise UnsupportedTargetError(f"{source}: kind: {exc}") from None
         if mesh_name is not None:
             if isinstance(options, TargetOptions):
                 options = options.model_copy(update={"mesh_name": mesh_name})
             else:
                 options = {**(options or {}), "mesh_name": mesh_name}
-        parsed = parse_options(chosen.kind, options, source)
+        parsed = parse_mesh_options(chosen.kind, options, source, mesh_name is not None)
         package = getattr(provider, "package", None)
         needed = chosen.package_for(parsed)
         if provider is not None and package != needed:
-            raise SmiValidationError.from_message(
-                f"provider: mesh {chosen.kind.value!r} needs a {needed} "
-                f"provider, got a {package} provider",
-                source,
+            message = (
+                f"mesh {chosen.kind.value!r} needs a {needed} provider, got a {package} provider"
             )
+            raise SmiValidationError([Problem(message, source, path="provider")])
         super().__init__(
             "smi:index:Mesh",
             resource_name,

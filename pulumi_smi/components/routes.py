@@ -11,6 +11,7 @@ from ..errors import SmiError
 from ..spec import models
 from .args import HTTPMatch, Rule
 from .base import Meshes, SmiComponent
+from .validate import check_arguments, check_value
 
 
 class HTTPRouteGroup(SmiComponent):
@@ -41,6 +42,7 @@ class HTTPRouteGroup(SmiComponent):
         annotations: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check_arguments("smi:index:HTTPRouteGroup", HTTPRouteGroup.__init__, locals())
         self.spec = self._init_single(
             models.HTTPRouteGroup,
             "smi:index:HTTPRouteGroup",
@@ -56,12 +58,13 @@ class HTTPRouteGroup(SmiComponent):
 
     def rule(self, *match_names: str) -> Rule:
         """A TrafficTarget rule allowing the named matches (all matches when none are named)."""
+        check_value(self._source, "rule: match_names", match_names, tuple[str, ...])
         unknown = [n for n in match_names if self.spec.match(n) is None]
         if unknown:
             known = ", ".join(m.name for m in self.spec.spec.matches)
             raise SmiError(
-                f"smi:index:HTTPRouteGroup {self.spec.metadata.name}: no match named "
-                f"{', '.join(map(repr, unknown))} (it has: {known})"
+                f"{self._source}: rule: no match named {', '.join(map(repr, unknown))} "
+                f"(it has: {known})"
             )
         return Rule(self.spec, tuple(match_names))
 
@@ -82,9 +85,11 @@ class _PortRoute(SmiComponent):
         annotations: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        type_name = f"smi:index:{self._MODEL.KIND}"
+        check_arguments(type_name, _PortRoute.__init__, locals())
         self.spec = self._init_single(
             self._MODEL,
-            f"smi:index:{self._MODEL.KIND}",
+            type_name,
             resource_name,
             {"matches": {"ports": list(ports)}},
             meshes=meshes,

@@ -10,6 +10,7 @@ from ..spec import models
 from .args import Backend, Rule, ServiceAccount
 from .base import Meshes, SmiComponent
 from .routes import HTTPRouteGroup
+from .validate import check_arguments
 
 
 class TrafficSplit(SmiComponent):
@@ -45,6 +46,7 @@ class TrafficSplit(SmiComponent):
         annotations: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check_arguments("smi:index:TrafficSplit", TrafficSplit.__init__, locals())
         spec = {
             "service": service,
             "backends": [b.to_spec() for b in backends],
@@ -99,6 +101,7 @@ class TrafficTarget(SmiComponent):
         annotations: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        check_arguments("smi:index:TrafficTarget", TrafficTarget.__init__, locals())
         spec = {
             "destination": destination.to_spec(),
             "sources": [s.to_spec() for s in sources],
