@@ -33,9 +33,17 @@ How a request reaches each mesh's evaluator (the glue below):
 * appmesh: the caller's VirtualNode is the node of the Service selecting its pods (else the
   listener-less client node of its Deployment); with ``DROP_ALL`` it reaches only its
   ``backends``, and the VirtualService must route to the Service in front of the port, with a
-  listener on the Service port. A caller with no VirtualNode (unauthenticated, or a pod the
-  Plan gives no node) is outside the mesh: App Mesh has no inbound authorization, so only a
-  listener with ``tls.mode: STRICT`` and client ``validation`` (mTLS) on the port refuses it.
+  listener on the Service port. A caller with no VirtualNode (unauthenticated, an identity
+  running no workload of the estate, or a pod the Plan gives no node) is outside the mesh: App
+  Mesh has no inbound authorization, so only the destination pod's Envoy refuses it: a
+  listener of the pod's VirtualNode on the container port with ``tls.mode: STRICT`` (the
+  caller speaks plaintext; a port that is no listener is not Envoy's). What it reaches
+  otherwise is not decided against SMI (App Mesh cannot stop it): those requests are counted
+  apart, as "outside the mesh", and every Plan of an estate with such a request must carry the
+  warning that says so (:attr:`Target.outside`). Requests from callers in the mesh are
+  decided, zero widenings; with TLS on the listener or the backend, the handshake too
+  (:meth:`evaluate.appmesh.Mesh.refusal`). ``appmesh-mtls`` is the same with the option
+  ``mtls_trust_domain``.
 
 Known limits of the evaluators (counted, never guessed): a request an evaluator does not model
 (NotImplementedError, overlapping Linkerd Servers) is left out and reported.
@@ -62,7 +70,7 @@ from pulumi_smi.plan import Plan
 
 ESTATES = 80
 """Estates per configuration (seeds 0..ESTATES-1); see ESTATES_FOR for exceptions."""
-ESTATES_FOR = {"vpc-lattice": 240, "appmesh": 240}
+ESTATES_FOR = {"vpc-lattice": 240, "appmesh": 240, "appmesh-mtls": 240}
 """Targets that refuse many estates (Lattice carries no plain TCP and IAM matches few path
 patterns; App Mesh cannot limit an allow to paths, methods or ports) get more of them."""
 REQUESTS = 40
@@ -306,20 +314,44 @@ def vpc_lattice(plan: Plan, estate: Estate) -> Decider:
 
 CLUSTER_DOMAIN = "cluster.local"
 OUTSIDE = "outside the mesh"
+"""How the appmesh glue's reason starts for a caller with no VirtualNode that nothing refuses."""
+APPMESH_OUTSIDE_WARNING = "a caller outside the mesh (no Envoy) reaches the destinations directly"
+"""The Plan warning (a substring of it) that covers callers outside the mesh."""
 
 
-def app_mesh(plan: Plan, estate: Estate) -> Decider:
-    mesh = appmesh.Mesh(r.to_dict() for r in plan)
+OUTSIDE_UNAUTHENTICATED = "unauthenticated"
+OUTSIDE_NO_WORKLOAD = "an identity running no workload of the estate"
+OUTSIDE_NO_NODE = "a pod the Plan gives no VirtualNode"
+
+
+def _dns(namespace: str, service: str) -> str:
+    return f"{service}.{namespace}.svc.{CLUSTER_DOMAIN}"
+
+
+def _nodes_by_host(mesh: appmesh.Mesh) -> dict[str, dict[str, Any]]:
     nodes = mesh.by_kind.get("VirtualNode", [])
-    by_host = {
+    return {
         n["spec"]["serviceDiscovery"]["dns"]["hostname"]: n
         for n in nodes
         if "serviceDiscovery" in n["spec"]
     }
-    names = {n["name"] for n in nodes}
 
-    def dns(namespace: str, service: str) -> str:
-        return f"{service}.{namespace}.svc.{CLUSTER_DOMAIN}"
+
+def app_mesh_node(mesh: appmesh.Mesh, estate: Estate, pod: Workload) -> str | None:
+    """The VirtualNode a pod's Envoy runs as: its Service's, else its own; None: no Envoy."""
+    by_host = _nodes_by_host(mesh)
+    for service in estate.services_of(pod):
+        node = by_host.get(_dns(service.namespace, service.name))
+        if node is not None:
+            return str(node["name"])
+    own = f"{pod.name}_{pod.namespace}"
+    return own if mesh.one("VirtualNode", own) is not None else None
+
+
+def app_mesh(plan: Plan, estate: Estate) -> Decider:
+    mesh = appmesh.Mesh(r.to_dict() for r in plan)
+    by_host = _nodes_by_host(mesh)
+    dns = _dns
 
     def client(request: Request) -> str | None:
         """The caller's VirtualNode, None when the Plan gives its pod none (outside the mesh)."""
@@ -331,35 +363,24 @@ def app_mesh(plan: Plan, estate: Estate) -> Decider:
             for w in estate.workloads_of(caller.namespace, caller.account)
             if w.name == request.workload
         )
-        for service in estate.services_of(pod):
-            node = by_host.get(dns(service.namespace, service.name))
-            if node is not None:
-                return str(node["name"])
-        own = f"{pod.name}_{pod.namespace}"
-        return own if own in names else None
-
-    def strict_mtls(pod: Workload, number: int) -> bool:
-        """Whether the pod's VirtualNode listener on the port demands a mesh client certificate."""
-        for service in estate.services_of(pod):
-            node = by_host.get(dns(service.namespace, service.name))
-            listeners = node["spec"].get("listeners", []) if node is not None else []
-            ports = {p.port for p in service.ports if service.targets(p, pod) == number}
-            for listener in listeners:
-                tls = listener.get("tls") or {}
-                strict = tls.get("mode") == "STRICT" and bool(tls.get("validation"))
-                if strict and listener["portMapping"]["port"] in ports:
-                    return True
-        return False
+        return app_mesh_node(mesh, estate, pod)
 
     def decider(request: Request) -> Decision:
         node = client(request)
         pod = request.destination
         if node is None:
-            if strict_mtls(pod, request.port):
-                return Decision(False, "the listener's STRICT mTLS refuses a caller without one")
-            return Decision(
-                True, f"{OUTSIDE}: the caller has no VirtualNode, App Mesh has no inbound check"
+            own = app_mesh_node(mesh, estate, pod)
+            refused = own and mesh.refusal(None, "", own, request.port)
+            if refused and "no listener" not in refused:
+                return Decision(False, f"the pod's Envoy ({own}) refuses it: {refused}")
+            who = (
+                OUTSIDE_UNAUTHENTICATED
+                if request.caller is None
+                else OUTSIDE_NO_WORKLOAD
+                if request.workload is None
+                else OUTSIDE_NO_NODE
             )
+            return Decision(True, f"{OUTSIDE}: {who}; App Mesh has no inbound authorization")
         reasons = []
         for service in estate.services_of(pod):
             for port in service.ports:
@@ -371,13 +392,14 @@ def app_mesh(plan: Plan, estate: Estate) -> Decider:
                 )
                 reached = mesh.call(call)
                 target = by_host.get(host)
-                listening = target is not None and any(
-                    listener["portMapping"]["port"] == port.port
-                    for listener in target["spec"].get("listeners", [])
+                refused = (
+                    "no VirtualNode"
+                    if target is None
+                    else mesh.refusal(node, host, target["name"], port.port)
                 )
-                if host in reached and listening:
+                if host in reached and refused is None:
                     return Decision(True, f"{node} reaches {host}:{port.port}")
-                reasons.append(f"{host}:{port.port}: {sorted(reached)} listening={listening}")
+                reasons.append(f"{host}:{port.port}: {sorted(reached)} refused={refused}")
         return Decision(False, "; ".join(reasons) or "no Service in front of the port")
 
     return decider
@@ -392,6 +414,10 @@ class Target:
     mesh: str
     options: Mapping[str, Any]
     glue: Callable[[Plan, Estate], Decider]
+    outside: str | None = None
+    """For a mesh that cannot stop callers outside it: the Plan warning that says so. A request
+    its glue allows with a reason starting with :data:`OUTSIDE` is then counted apart (and its
+    Plan must carry this warning), not compared with SMI."""
 
 
 TARGETS = (
@@ -407,7 +433,14 @@ TARGETS = (
         {"vpc_id": "vpc-0123456789abcdef0", "eks_cluster_name": CLUSTER_NAME},
         vpc_lattice,
     ),
-    Target("appmesh", "appmesh", {}, app_mesh),
+    Target("appmesh", "appmesh", {}, app_mesh, outside=APPMESH_OUTSIDE_WARNING),
+    Target(
+        "appmesh-mtls",
+        "appmesh",
+        {"mtls_trust_domain": "example.org"},
+        app_mesh,
+        outside=APPMESH_OUTSIDE_WARNING,
+    ),
 )
 
 MINIMUM_CONVERTED: dict[tuple[str, str], float] = {
@@ -428,24 +461,12 @@ MINIMUM_CONVERTED: dict[tuple[str, str], float] = {
     ("vpc-lattice", "narrow"): 0.9,  # 100%
     ("appmesh", "error"): 0.02,  # 4% of 240: App Mesh limits no allow to paths, methods, ports
     ("appmesh", "narrow"): 0.9,  # 100%
+    ("appmesh-mtls", "error"): 0.02,  # 4% of 240
+    ("appmesh-mtls", "narrow"): 0.9,  # 100%
 }
 """Floors of the share of estates a configuration converts (target id, inexpressible)."""
 
-_OUTSIDE_APPMESH = (
-    "App Mesh has no inbound authorization: callers outside the mesh reach the destination "
-    "pods (pods the Plan gives no VirtualNode, identities running no known workload, "
-    "unauthenticated callers; a VirtualNode for every workload and listener mTLS would close "
-    "it). Measured 2026-12-01: {}"
-)
-WIDENS: dict[tuple[str, str], str] = {
-    ("appmesh", "error"): _OUTSIDE_APPMESH.format(
-        "103 widenings in 360 requests (9 of 240 estates convert), all from outside the mesh"
-    ),
-    ("appmesh", "narrow"): _OUTSIDE_APPMESH.format(
-        "4572 widenings in 9600 requests, all from outside the mesh; a TrafficTarget left out "
-        "also leaves its sources without a VirtualNode"
-    ),
-}
+WIDENS: dict[tuple[str, str], str] = {}
 """Configurations known to widen (measured): xfail(strict) with this reason. Remove an entry
 once its target is fixed (a strict xfail that passes fails the suite)."""
 
@@ -495,6 +516,12 @@ class Result:
     smi_allowed: int = 0
     widenings: list[Counterexample] = field(default_factory=list)
     narrowings: list[Counterexample] = field(default_factory=list)
+    outside: dict[str, int] = field(default_factory=dict)
+    """Requests from callers outside the mesh that it lets through (not compared with SMI), by
+    kind of caller."""
+    outside_smi_denies: int = 0
+    unwarned: list[int] = field(default_factory=list)
+    """Seeds of estates with such requests whose Plan lacks the target's ``outside`` warning."""
     unmodelled: dict[str, int] = field(default_factory=dict)
     notes: set[str] = field(default_factory=set)
     seconds: float = 0.0
@@ -502,15 +529,20 @@ class Result:
     def line(self) -> str:
         share = self.converted / self.estates if self.estates else 0.0
         narrowing = len(self.narrowings) / self.smi_allowed if self.smi_allowed else 0.0
-        outside = sum(c.mesh.reason.startswith(OUTSIDE) for c in self.widenings)
         text = (
             f"{self.id:38} converted {self.converted:3}/{self.estates} ({share:4.0%})  "
             f"requests {self.requests:5}  SMI allows {self.smi_allowed:4}  "
             f"widenings {len(self.widenings):4}"
-            + (f" ({outside} from outside the mesh)" if outside else "")
             + f"  narrowings {len(self.narrowings):4} ({narrowing:.1%} of allowed)"
             + f"  {self.seconds:.1f}s"
         )
+        if self.outside:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.outside.items()))
+            text += (
+                f"\n{'':38} outside the mesh (not enforceable by App Mesh: the plan warns) "
+                f"{sum(self.outside.values())} requests ({kinds}), {self.outside_smi_denies} "
+                "of them denied by SMI"
+            )
         if self.unmodelled:
             text += f"  unmodelled {sum(self.unmodelled.values())}"
         return text
@@ -548,12 +580,20 @@ def run(target: Target, mode: str) -> Result:
         estate = found.generated.estate
         decider = target.glue(plan, estate)
         result.notes |= {f"seed {seed}: {note}" for note in plan_notes(target, plan, estate)}
+        warned = target.outside is not None and any(target.outside in w for w in plan.warnings)
         for request, smi in found.requests:
             try:
                 verdict = decider(request)
             except (NotImplementedError, ValueError) as exc:
                 kind = f"{type(exc).__name__}: {exc}"
                 result.unmodelled[kind] = result.unmodelled.get(kind, 0) + 1
+                continue
+            if target.outside and verdict.allowed and verdict.reason.startswith(OUTSIDE):
+                kind = verdict.reason.removeprefix(f"{OUTSIDE}: ").split(";")[0]
+                result.outside[kind] = result.outside.get(kind, 0) + 1
+                result.outside_smi_denies += not smi.allowed
+                if not warned and seed not in result.unwarned:
+                    result.unwarned.append(seed)
                 continue
             result.requests += 1
             result.smi_allowed += smi.allowed
@@ -598,6 +638,10 @@ def test_no_target_allows_what_smi_denies(target: Target, mode: str) -> None:
     )
     undecided = sum(result.unmodelled.values())
     assert undecided <= 0.05 * (result.requests + undecided), "too many requests undecided"
+    assert not result.unwarned, (
+        f"{target.id} (inexpressible={mode}) lets callers outside the mesh through in estates "
+        f"{result.unwarned[:10]}, whose plans lack the warning {target.outside!r}"
+    )
     shown = [
         c.describe(render(case(c.seed).generated.estate, pretty=True) if i == 0 else None)
         for i, c in enumerate(result.widenings[:SHOWN])
@@ -606,3 +650,27 @@ def test_no_target_allows_what_smi_denies(target: Target, mode: str) -> None:
         f"{target.id} (inexpressible={mode}) allows {len(result.widenings)} requests SMI "
         "denies; first ones:\n" + "\n".join(shown)
     )
+
+
+@pytest.mark.parametrize("mode", ["error", "narrow"])
+def test_appmesh_gives_every_pod_of_a_traffic_target_namespace_a_virtual_node(mode: str) -> None:
+    """No caller the estate runs in a namespace TrafficTargets name is outside App Mesh."""
+    converted = 0
+    for seed in range(ESTATES_FOR["appmesh"]):
+        found = case(seed)
+        try:
+            plan = translate(found.specs, "appmesh", {"inexpressible": mode})
+        except TranslationError:
+            continue
+        converted += 1
+        estate = found.generated.estate
+        named = {t.namespace for t in estate.targets}
+        named |= {s.namespace for t in estate.targets for s in t.sources}
+        mesh = appmesh.Mesh(r.to_dict() for r in plan)
+        outside = [
+            f"{w.namespace}/{w.name}"
+            for w in estate.workloads
+            if w.namespace in named and app_mesh_node(mesh, estate, w) is None
+        ]
+        assert not outside, f"estate seed {seed}: no VirtualNode for {outside}"
+    assert converted

@@ -11,6 +11,16 @@ regex full match; absent header = no match), gRPC ``serviceName``/``methodName``
 The winner's weighted targets give VirtualNodes by weight; the result maps each node's DNS
 hostname to its probability. Pulumi ``${res.name}`` references resolve to that resource's
 ``name`` input.
+
+TLS (:meth:`Mesh.refusal`, App Mesh user guide "Transport Layer Security" and "Mutual TLS
+authentication"): a client whose backend (else ``backendDefaults``) has a ``clientPolicy.tls``
+enforced on the port originates TLS, presents its ``certificate`` if it has one, and accepts
+the listener's certificate only if the ``validation`` trust holds and, with SANs listed, its
+name is one of them; a listener with ``tls.mode: STRICT`` takes TLS only, and with a
+``validation`` context only a client certificate the trust holds whose name is listed (no
+SANs: any). A caller outside the mesh speaks plaintext with no certificate. Certificates and
+trust are SDS secrets named as SPIRE names them: an SVID ``spiffe://TD/...`` is trusted by
+the bundle ``spiffe://TD``; a file or ACM certificate is not modelled.
 """
 
 from __future__ import annotations
@@ -84,6 +94,64 @@ class Mesh:
                 return self.weighted(body["action"]["weightedTargets"])
         return {NO_ROUTE: Fraction(1)}
 
+    def refusal(self, client: str | None, service: str, node: str, port: int) -> str | None:
+        """Why listener ``port`` of VirtualNode ``node`` refuses a connection sent to the
+        VirtualService ``service`` by VirtualNode ``client`` (None: a caller outside the mesh,
+        plaintext); None when it takes it."""
+        target = self.one("VirtualNode", node)
+        assert target is not None, node
+        listener = next(
+            (
+                item
+                for item in target["spec"].get("listeners", [])
+                if item["portMapping"]["port"] == port
+            ),
+            None,
+        )
+        if listener is None:
+            return f"{node} has no listener on {port}"
+        tls = listener.get("tls") or {"mode": "DISABLED"}
+        policy = self._client_tls(client, service, port)
+        if policy is None:
+            return "the listener takes TLS only" if tls["mode"] == "STRICT" else None
+        if tls["mode"] == "DISABLED":
+            return "the client enforces TLS, the listener speaks plaintext"
+        served = _secret(tls["certificate"])
+        checked = policy["validation"]
+        if "subjectAlternativeNames" not in checked:  # then the name must be the DNS hostname
+            hostname = target["spec"].get("serviceDiscovery", {}).get("dns", {}).get("hostname")
+            checked = {**checked, "subjectAlternativeNames": {"match": {"exacts": [hostname]}}}
+        if served is None or not _trusted(served, checked):
+            return f"the client does not accept the listener's certificate {served}"
+        validation = tls.get("validation")
+        if validation is None:
+            return None
+        presented = _secret(policy.get("certificate") or {})
+        if presented is None:
+            return "the listener demands a client certificate (mTLS); the client has none"
+        if not _trusted(presented, validation):
+            return f"the listener does not accept the client certificate {presented}"
+        return None
+
+    def _client_tls(self, client: str | None, service: str, port: int) -> dict[str, Any] | None:
+        if client is None:
+            return None
+        spec = (self.one("VirtualNode", client) or {"spec": {}})["spec"]
+        policies = [
+            b["virtualService"].get("clientPolicy")
+            for b in spec.get("backends", [])
+            if b["virtualService"]["virtualServiceName"] == service
+        ]
+        policy = next((p for p in policies if p), None) or (
+            spec.get("backendDefaults", {}).get("clientPolicy")
+        )
+        tls = (policy or {}).get("tls")
+        if tls is None or not tls.get("enforce", True):
+            return None
+        if tls.get("ports") and port not in tls["ports"]:
+            return None
+        return dict(tls)
+
     def hostname(self, node_name: str) -> str:
         node = self.one("VirtualNode", node_name)
         assert node is not None, f"route target {node_name} is not a VirtualNode"
@@ -99,6 +167,21 @@ class Mesh:
                 host = self.hostname(target["virtualNode"])
                 shares[host] = shares.get(host, Fraction(0)) + Fraction(target["weight"], total)
         return shares
+
+
+def _secret(certificate: Mapping[str, Any]) -> str | None:
+    """The SDS secret name of a certificate (None: none, or not from SDS)."""
+    sds = certificate.get("sds")
+    return None if sds is None else str(sds["secretName"])
+
+
+def _trusted(name: str, validation: Mapping[str, Any]) -> bool:
+    """Whether a validation context accepts the SVID ``name``: trust bundle, then SANs."""
+    bundle = validation["trust"].get("sds", {}).get("secretName")
+    if bundle is None or not name.startswith(f"{bundle}/"):
+        return False
+    sans = validation.get("subjectAlternativeNames", {}).get("match", {}).get("exacts")
+    return sans is None or name in sans
 
 
 def _resolve(value: Any, names: Mapping[str, str]) -> Any:

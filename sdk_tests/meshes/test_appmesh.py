@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from fractions import Fraction
 from typing import Any
@@ -94,7 +95,7 @@ _OPERATIONS = {
     "Route": ("CreateRoute", "routeName"),
     "VirtualService": ("CreateVirtualService", "virtualServiceName"),
 }
-_RENAMES = {"metadatas": "metadata"}  # pulumi-aws (Terraform block) names -> API names
+_RENAMES = {"metadatas": "metadata", "exacts": "exact"}  # pulumi-aws names -> API names
 
 
 def _api(value: Any, names: dict[str, str]) -> Any:
@@ -258,8 +259,191 @@ def test_traffic_target_allows_sources_only() -> None:
     assert go(plan, client="cron_shop") == allowed  # client-only workload: listener-less node
     assert go(plan, client="other_shop") == {DENIED: Fraction(1)}
     assert go(plan, client="web-v1_shop") == {DENIED: Fraction(1)}
+    assert "backends" not in nodes(plan)["other_shop"]["spec"]  # in the mesh, reaching nothing
     assert not [w for w in plan.warnings if "TrafficTarget " in w]  # match 'all': every request
     assert any("a caller outside the mesh (no Envoy)" in w for w in plan.warnings)
+
+
+def nodes(plan: Plan) -> dict[str, dict[str, Any]]:
+    """VirtualNodes by App Mesh name."""
+    return {n["name"]: n for n in of(plan, "VirtualNode")}
+
+
+def test_every_workload_of_a_traffic_target_namespace_is_in_the_mesh() -> None:
+    # the sources front (shop) and worker (ops) are granted web; other, web's own pods, cron
+    # (no Service) and ops' idle get nodes that reach nothing; lab holds no TrafficTarget
+    elsewhere = (
+        app("worker").replace(f"namespace: {NS}", "namespace: ops")
+        + app("idle").replace(f"namespace: {NS}", "namespace: ops")
+        + app("toy").replace(f"namespace: {NS}", "namespace: lab")
+    )
+    text = ACCESS + elsewhere + target("t", "web", ["front"], "{kind: HTTPRouteGroup, name: reads}")
+    text = text.replace(
+        "  - {kind: ServiceAccount, name: front}",
+        "  - {kind: ServiceAccount, name: front}\n  - {kind: ServiceAccount, name: worker, "
+        "namespace: ops}",
+    )
+    plan = appmesh(text)
+    found = nodes(plan)
+    assert set(found) == {
+        "web_shop",
+        "web-v1_shop",
+        "web-v2_shop",
+        "front_shop",
+        "cron_shop",
+        "other_shop",
+        "worker_ops",
+        "idle_ops",
+    }
+    granted = {"front_shop", "worker_ops"}
+    assert {n for n, node in found.items() if node["spec"].get("backends")} == granted
+    assert found["cron_shop"]["spec"] == {}  # a client no Service selects: no listeners
+    assert found["other_shop"]["spec"]["listeners"] == [
+        {"portMapping": {"port": 80, "protocol": "http"}}
+    ]
+    allowed = {host("web-v1"): Fraction(9, 10), host("web-v2"): Fraction(1, 10)}
+    assert go(plan, client="worker_ops") == allowed
+    for client in ("other_shop", "cron_shop", "idle_ops", "web-v1_shop"):
+        assert go(plan, client=client) == {DENIED: Fraction(1)}
+        assert go(plan, client=client, host=host("front")) == {DENIED: Fraction(1)}
+    (warning,) = [w for w in plan.warnings if "every known workload of namespace" in w]
+    assert "namespace ops, shop (holding destinations or sources of TrafficTargets)" in warning
+    assert "none when no TrafficTargets allow it anything" in warning
+    assert any("a caller outside the mesh (no Envoy)" in w for w in plan.warnings)
+
+
+def test_a_namespace_node_keeps_its_name_when_a_traffic_target_names_it_later() -> None:
+    rules = "{kind: HTTPRouteGroup, name: reads, matches: [all]}"
+    before = nodes(appmesh(ACCESS, target("t", "web", ["front"], rules)))
+    after = nodes(appmesh(ACCESS, target("t", "web", ["front", "other"], rules)))
+    assert set(before) == set(after)
+    assert "backends" not in before["other_shop"]["spec"]
+    assert after["other_shop"]["spec"]["backends"] == after["front_shop"]["spec"]["backends"]
+    names = {r.name for r in appmesh(ACCESS, target("t", "web", ["front"], rules))}
+    assert {"shop-other-virtualnode", "shop-batch-virtualnode-cron"} <= names
+
+
+def test_a_workload_with_a_virtual_node_gets_no_other() -> None:
+    # Service web-all also selects web-v1's pods, which run as the split's node web-v1_shop
+    extra = (
+        "---\napiVersion: v1\nkind: Service\nmetadata: {name: web-all, namespace: shop}\n"
+        "spec: {selector: {app: web-v1}, ports: [{port: 80}]}\n"
+    )
+    rules = "{kind: HTTPRouteGroup, name: reads, matches: [all]}"
+    plan = appmesh(ACCESS, extra, target("t", "other", ["front"], rules))
+    assert "web-all_shop" not in nodes(plan)
+    assert {"web-v1_shop", "web_shop", "other_shop", "front_shop", "cron_shop"} <= set(nodes(plan))
+
+
+def test_splits_alone_put_no_workload_in_the_mesh() -> None:
+    plan = appmesh(ACCESS)
+    assert set(nodes(plan)) == {"web-v1_shop", "web-v2_shop"}  # the split's backends only
+    assert not [w for w in plan.warnings if "every known workload" in w]
+
+
+def test_a_source_node_shared_with_other_service_accounts_is_an_error_or_left_out() -> None:
+    # Service front also selects the pods of front-canary (ServiceAccount canary): both run
+    # as VirtualNode front_shop, so a backend on it would let canary call web too
+    canary = app("front-canary", account="canary", svc=False).replace(
+        "labels: {app: front-canary}", "labels: {app: front, track: canary}"
+    )
+    rules = "{kind: HTTPRouteGroup, name: reads, matches: [all]}"
+    text = ACCESS + canary + target("t", "web", ["front"], rules)
+    with pytest.raises(
+        TranslationError,
+        match=r"spec.sources\[0\].name: Service shop/front also selects pods of ServiceAccount "
+        r"canary: they share its VirtualNode front_shop",
+    ):
+        appmesh(text)
+    plan = appmesh(text, inexpressible="narrow")
+    assert go(plan, client="front_shop") == {DENIED: Fraction(1)}
+    assert "backends" not in nodes(plan)["front_shop"]["spec"]
+    assert any("share its VirtualNode front_shop" in w and "left out" in w for w in plan.warnings)
+
+
+TD = "spiffe://example.org"
+
+
+def svid(account: str) -> str:
+    return f"{TD}/ns/{NS}/sa/{account}"
+
+
+def test_mtls_listeners_take_only_the_allowed_sources_certificates() -> None:
+    probed = app("web-v1", account="web").replace(
+        "containers: [{name: c, image: i}]",
+        "containers: [{name: c, image: i, ports: [{containerPort: 80}], "
+        "readinessProbe: {httpGet: {path: /ready, port: 80}}}]",
+    )
+    text = ACCESS.replace(app("web-v1", account="web"), probed)
+    rules = "{kind: HTTPRouteGroup, name: reads, matches: [all]}"
+    plan = appmesh(
+        text, target("t", "web", ["front", "batch"], rules), mtls_trust_domain="example.org"
+    )
+    found = nodes(plan)
+    # the split's backends take the traffic of VirtualService web (router port 80) and of
+    # their own VirtualServices: both listeners name the two sources
+    for node in ("web-v1_shop", "web-v2_shop"):
+        (listener,) = found[node]["spec"]["listeners"]
+        assert listener["tls"] == {
+            "mode": "STRICT",
+            "certificate": {"sds": {"secretName": svid("web")}},
+            "validation": {
+                "trust": {"sds": {"secretName": TD}},
+                "subjectAlternativeNames": {"match": {"exacts": [svid("batch"), svid("front")]}},
+            },
+        }
+    assert "tls" not in found["front_shop"]["spec"]["listeners"][0]  # no grant lands on it
+    policies = [b["virtualService"]["clientPolicy"] for b in found["cron_shop"]["spec"]["backends"]]
+    assert len(policies) == 3
+    assert policies[0] == {
+        "tls": {
+            "enforce": True,
+            "certificate": {"sds": {"secretName": svid("batch")}},
+            "validation": {
+                "trust": {"sds": {"secretName": TD}},
+                "subjectAlternativeNames": {"match": {"exacts": [svid("web")]}},
+            },
+        }
+    }
+    mesh = Mesh(r.to_dict() for r in plan)
+    assert mesh.refusal("front_shop", host("web"), "web-v1_shop", 80) is None
+    assert mesh.refusal("cron_shop", host("web-v2"), "web-v2_shop", 80) is None
+    assert mesh.refusal(None, host("web"), "web-v1_shop", 80) == "the listener takes TLS only"
+    assert mesh.refusal("other_shop", host("web"), "web-v1_shop", 80) == (
+        "the listener takes TLS only"
+    )
+    assert mesh.refusal(None, host("front"), "front_shop", 80) is None  # plaintext, warned
+    (warning,) = [w for w in plan.warnings if "a caller outside the mesh (no Envoy)" in w]
+    assert "except on the listeners given STRICT mTLS (mtls_trust_domain)" in warning
+    assert "the plaintext listeners of cron_shop" not in warning  # cron has no listener
+    assert "front_shop, other_shop, web_shop (no TrafficTarget grant lands on them)" in warning
+    (probe,) = [w for w in plan.warnings if "kubelet HTTP probes" in w]
+    assert probe.startswith("TrafficTarget shop/t: Deployment shop/web-v1 has kubelet HTTP probes")
+    assert "(/ready) on port 80, a STRICT mTLS listener of VirtualNode web-v1_shop" in probe
+
+
+def test_mtls_refuses_a_certificate_the_listener_does_not_list() -> None:
+    rules = "{kind: HTTPRouteGroup, name: reads, matches: [all]}"
+    plan = appmesh(ACCESS, target("t", "web", ["front"], rules), mtls_trust_domain="example.org")
+    resources = [r.to_dict() for r in plan]
+    front = next(r for r in resources if r["properties"]["name"] == "front_shop")
+    other = next(r for r in resources if r["properties"]["name"] == "other_shop")
+    forged = json.loads(
+        json.dumps(front["properties"]["spec"]["backends"]).replace("front", "other")
+    )
+    other["properties"]["spec"]["backends"] = forged
+    mesh = Mesh(resources)
+    assert mesh.refusal("other_shop", host("web"), "web-v1_shop", 80) == (
+        f"the listener does not accept the client certificate {svid('other')}"
+    )
+
+
+def test_mtls_trust_domain_is_a_spiffe_trust_domain_name() -> None:
+    with pytest.raises(ValueError, match="SPIFFE trust domain"):
+        AppMeshOptions(mtls_trust_domain="spiffe://example.org")
+    plan = appmesh(ACCESS, target("t", "web", ["front"], "{kind: HTTPRouteGroup, name: reads}"))
+    assert not [n for n in of(plan, "VirtualNode") if "tls" in json.dumps(n)]
+    assert any("or set mtls_trust_domain (SPIRE)" in w for w in plan.warnings)
 
 
 def test_a_client_node_refers_to_its_backends_so_they_are_created_first() -> None:
@@ -493,3 +677,25 @@ def test_topology_wires_up_in_moto() -> None:
             targets = route["spec"]["httpRoute"]["action"]["weightedTargets"]
             assert {t["virtualNode"] for t in targets} <= nodes
             assert sum(t["weight"] for t in targets) == 100
+
+
+def test_the_apex_as_a_backend_is_its_own_virtual_node() -> None:
+    # The apex's VirtualNode resolves the apex's DNS name to its ClusterIP: its own pods.
+    plan = appmesh(app("web"), app("web-v2"), split("web", "web", {"web": 90, "web-v2": 10}))
+    assert go(plan) == {host("web"): Fraction(9, 10), host("web-v2"): Fraction(1, 10)}
+    nodes = [n["name"] for n in of(plan, "VirtualNode")]
+    assert nodes.count(f"web_{NS}") == 1  # one node for the apex, as router target and backend
+
+
+def test_a_matched_split_may_list_the_apex_beside_the_default_split() -> None:
+    plan = appmesh(
+        app("web"),
+        app("web-v1"),
+        app("web-v3"),
+        group("beta", "{name: beta, headers: {x-beta: 'true'}}"),
+        split("ab", "web", {"web": 1, "web-v3": 1}, ("beta",)),
+        split("canary", "web", {"web-v1": 1}),
+    )
+    half = {host("web"): Fraction(1, 2), host("web-v3"): Fraction(1, 2)}
+    assert go(plan, headers={"x-beta": "true"}) == half
+    assert go(plan) == {host("web-v1"): Fraction(1)}

@@ -5,9 +5,11 @@ Resources (pulumi-aws tokens, engine camelCase inputs, ``${name.output}`` refere
 ``Mesh`` (created unless an existing one is named), a ``VirtualNode`` per Service involved
 (:mod:`.nodes`), a ``VirtualRouter`` + ``Route``\\ s + ``VirtualService`` per split apex
 (:mod:`.routes`), and TrafficTargets, read through the access model, as egress allow-lists
-on the callers' VirtualNodes (:mod:`.access`), given only where a backend allows exactly
-what SMI allows (:mod:`.grants`; otherwise the option ``inexpressible`` decides). Every plan
-carries the deprecation warning once (owner None, so every component shows it).
+on the callers' VirtualNodes (:mod:`.access`; every known workload of a namespace they name
+gets a VirtualNode), given only where a backend allows exactly what SMI allows
+(:mod:`.grants`; otherwise the option ``inexpressible`` decides), and with the option
+``mtls_trust_domain`` STRICT listener mTLS naming the allowed sources (:mod:`.mtls`). Every
+plan carries the deprecation warning once (owner None, so every component shows it).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ that TrafficTargets are only enforced when it is ``DROP_ALL``.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import StrictBool, StrictStr, field_validator
@@ -49,6 +50,22 @@ class AppMeshOptions(AccessOptions):
     egress_filter: Literal["DROP_ALL", "ALLOW_ALL"] = "DROP_ALL"
     """Egress filter of a mesh created here. ``ALLOW_ALL`` cannot enforce TrafficTargets, so
     it is an error together with any TrafficTarget."""
+
+    mtls_trust_domain: StrictStr | None = None
+    """SPIRE trust domain: with it, the listeners TrafficTargets reach take only mutual TLS from
+    the sources allowed (certificates from Envoy's SDS, SVIDs
+    ``spiffe://<trust domain>/ns/<namespace>/sa/<service account>``), so callers outside the
+    mesh are refused by the destination (:mod:`.mtls`)."""
+
+    @field_validator("mtls_trust_domain")
+    @classmethod
+    def _trust_domain(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z0-9._-]{1,200}", value):
+            raise ValueError(
+                "must be a SPIFFE trust domain name: lowercase letters, digits, '.', '-', '_' "
+                "(no spiffe:// prefix)"
+            )
+        return value
 
     @field_validator("mesh_owner")
     @classmethod

@@ -1,0 +1,228 @@
+"""Opt-in mutual TLS (option ``mtls_trust_domain``): destinations refuse callers outside the mesh.
+
+App Mesh has no inbound authorization, but an Envoy listener with ``tls.mode: STRICT`` and a
+``validation`` context completes only handshakes presenting a certificate of the trust bundle
+whose SAN is listed (App Mesh user guide, "Mutual TLS authentication"; a listener without SANs
+would take any certificate of the bundle, so SANs are always listed). With SPIRE serving
+certificates through Envoy's Secret Discovery Service, a pod's certificate is its SVID, the
+SDS secret ``spiffe://<trust domain>/ns/<namespace>/sa/<service account>`` (the SPIRE
+Controller Manager's default ClusterSPIFFEID template: register the pods so), and the trust
+bundle the SDS secret ``spiffe://<trust domain>``. So, from the grants that gave backends
+(:mod:`.access`):
+
+* every listener a granted VirtualService lands on — each listener of the VirtualNode providing
+  it; for a VirtualRouter, the listener of each weighted target on the router's port (else its
+  only one, as :mod:`.routes` pairs them) — gets ``tls``: ``STRICT``, the destination's SVID as
+  certificate, the bundle as trust, and as SANs the SVIDs of the sources given that
+  VirtualService as a backend (whose VirtualNodes exist);
+* every granted backend gets a client policy: TLS enforced, the caller's SVID as certificate,
+  the bundle as trust and the destination's SVID as the peer's SAN.
+
+A caller without such a certificate (no Envoy, no identity, or an identity no grant names) is
+refused by the destination, on TCP, HTTP, HTTP/2 and gRPC listeners alike; the backends still
+decide which VirtualServices a caller in the mesh reaches. Listeners no grant lands on stay
+plaintext, and are named in the warning about callers outside the mesh. The kubelet's probes
+are plaintext too: a probe on a container port behind a STRICT listener fails (a warning).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import TranslationError
+from ...plan import Resource
+from ...spec.models import ObjectKey
+from ..access import selects
+from ..access_model import Identity
+from ..identity import spiffe_principal
+from .nodes import ROUTE, VIRTUAL_NODE, VIRTUAL_SERVICE, Builder
+
+MAX_SAN = 254
+"""Characters of a subject alternative name (botocore ``SubjectAlternativeName``)."""
+_REF = re.compile(r"^\$\{([^.}]+)\.name\}$")
+
+
+@dataclass
+class Grants:
+    """What the grants gave: per VirtualService (logical name) its destination and callers."""
+
+    destination: dict[str, tuple[Identity, ObjectKey]] = field(default_factory=dict)
+    callers: dict[str, set[Identity]] = field(default_factory=lambda: defaultdict(set))
+    node_identity: dict[str, Identity] = field(default_factory=dict)
+    """Source VirtualNode (logical name) -> the ServiceAccount its pods run as."""
+
+    def add(self, service: str, destination: Identity, key: ObjectKey) -> None:
+        self.destination.setdefault(service, (destination, key))
+
+    def call(self, service: str, node: str, source: Identity) -> None:
+        self.callers[service].add(source)
+        self.node_identity[node] = source
+
+
+def svid(b: Builder, identity: Identity, key: ObjectKey, path: str) -> str:
+    """The SPIFFE ID of ``identity``'s pods (a located error when App Mesh cannot take it)."""
+    assert b.options.mtls_trust_domain is not None
+    found = "spiffe://" + spiffe_principal(
+        b.options.mtls_trust_domain, identity.namespace, identity.name
+    )
+    if len(found) > MAX_SAN:
+        raise b.fail(
+            key,
+            path,
+            f"the SPIFFE ID {found[:60]}... has {len(found)} characters; App Mesh takes "
+            f"subject alternative names of at most {MAX_SAN}",
+        )
+    return found
+
+
+def bundle(b: Builder) -> str:
+    """The SDS secret of the trust bundle."""
+    return f"spiffe://{b.options.mtls_trust_domain}"
+
+
+def client_policy(b: Builder, caller: Identity, destination: Identity, key: ObjectKey) -> Any:
+    """``clientPolicy`` of a backend: present the caller's SVID, verify the destination's."""
+    return {
+        "tls": {
+            "enforce": True,
+            "certificate": {"sds": {"secretName": svid(b, caller, key, "spec.sources")}},
+            "validation": {
+                "trust": {"sds": {"secretName": bundle(b)}},
+                "subjectAlternativeNames": {
+                    "match": {"exacts": [svid(b, destination, key, "spec.destination.name")]}
+                },
+            },
+        }
+    }
+
+
+def secure_listeners(b: Builder, grants: Grants) -> None:
+    """``tls`` STRICT with the allowed callers' SANs on every listener a grant lands on."""
+    sans: dict[tuple[str, int], set[str]] = defaultdict(set)
+    owners: dict[str, tuple[Identity, ObjectKey]] = {}
+    for service, (destination, key) in sorted(grants.destination.items()):
+        callers = grants.callers.get(service, set())
+        if not callers:
+            continue
+        names = {svid(b, c, key, "spec.sources") for c in callers}
+        for node, port in _landings(b, service):
+            known = owners.setdefault(node, (destination, key))
+            if known[0] != destination:
+                raise TranslationError(
+                    [
+                        b.specs.problem(
+                            key,
+                            "spec.destination.name",
+                            f"VirtualNode {b.resources[node].properties['name']} serves "
+                            f"ServiceAccounts {known[0]} and {destination}: its listener has "
+                            "one certificate, so mTLS cannot name both",
+                        )
+                    ]
+                )
+            sans[(node, port)] |= names
+    for node, (destination, key) in sorted(owners.items()):
+        resource = b.resources[node]
+        certificate = svid(b, destination, key, "spec.destination.name")
+        listeners = []
+        for listener in resource.properties["spec"].get("listeners", []):
+            port = listener["portMapping"]["port"]
+            allowed = sorted(sans.get((node, port), ()))
+            if allowed:
+                listener = {**listener, "tls": _listener_tls(b, certificate, allowed)}
+            listeners.append(listener)
+        spec = {**resource.properties["spec"], "listeners": listeners}
+        b.resources[node] = Resource(
+            VIRTUAL_NODE,
+            node,
+            {**resource.properties, "spec": spec},
+            resource.depends_on,
+            resource.owner,
+        )
+        _warn_probes(b, node, {port for (n, port) in sans if n == node}, key)
+
+
+def plaintext_nodes(b: Builder) -> list[str]:
+    """App Mesh names of the VirtualNodes with a listener and no ``tls`` on one of them."""
+    return sorted(
+        r.properties["name"]
+        for r in b.resources.values()
+        if r.type == VIRTUAL_NODE
+        and any("tls" not in item for item in r.properties["spec"].get("listeners", []))
+    )
+
+
+def _listener_tls(b: Builder, certificate: str, allowed: list[str]) -> dict[str, Any]:
+    return {
+        "mode": "STRICT",
+        "certificate": {"sds": {"secretName": certificate}},
+        "validation": {
+            "trust": {"sds": {"secretName": bundle(b)}},
+            "subjectAlternativeNames": {"match": {"exacts": allowed}},
+        },
+    }
+
+
+def _landings(b: Builder, service: str) -> Iterable[tuple[str, int]]:
+    """(VirtualNode logical name, listener port) a VirtualService's traffic arrives on."""
+    provider = b.resources[service].properties["spec"]["provider"]
+    assert b.resources[service].type == VIRTUAL_SERVICE
+    if "virtualNode" in provider:
+        node = _target(provider["virtualNode"]["virtualNodeName"])
+        for listener in b.resources[node].properties["spec"].get("listeners", []):
+            yield node, listener["portMapping"]["port"]
+        return
+    router = provider["virtualRouter"]["virtualRouterName"]
+    (listener,) = b.resources[_target(router)].properties["spec"]["listeners"]
+    port = listener["portMapping"]["port"]
+    for route in b.resources.values():
+        if route.type != ROUTE or route.properties["virtualRouterName"] != router:
+            continue
+        (body,) = [v for k, v in route.properties["spec"].items() if k.endswith("Route")]
+        for target in body["action"]["weightedTargets"]:
+            node = _target(target["virtualNode"])
+            ports = [
+                item["portMapping"]["port"]
+                for item in b.resources[node].properties["spec"].get("listeners", [])
+            ]
+            if port in ports:
+                yield node, port
+            elif len(ports) == 1:
+                yield node, ports[0]
+
+
+def _target(reference: str) -> str:
+    found = _REF.match(reference)
+    assert found, reference
+    return found.group(1)
+
+
+def _warn_probes(b: Builder, node: str, ports: set[int], key: ObjectKey) -> None:
+    """Warn about kubelet probes on the pods' ports that the node's STRICT listeners cover.
+
+    The pods' Envoy takes inbound traffic on the listener ports (App Mesh's proxy redirects
+    them), the kubelet's too.
+    """
+    discovery = b.resources[node].properties["spec"].get("serviceDiscovery", {})
+    hostname = discovery.get("dns", {}).get("hostname")
+    service = next(
+        (s for s in b.specs.catalogue.services if b.dns(s.namespace, s.name) == hostname), None
+    )
+    if service is None:
+        return
+    for workload in b.specs.catalogue.workloads:
+        if workload.namespace != service.namespace or not service.selector:
+            continue
+        if not selects(service.selector, workload):
+            continue
+        for number in sorted(ports & set(workload.probes)):
+            b.warn(
+                key,
+                f"{workload.kind} {workload.namespace}/{workload.name} has kubelet HTTP probes "
+                f"({', '.join(workload.probes[number])}) on port {number}, a STRICT mTLS "
+                f"listener of VirtualNode {service.name}_{service.namespace}: the kubelet "
+                "probes in plaintext, so they fail; serve them on a port that is no listener",
+            )
