@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +308,105 @@ def test_overlapping_matches_of_different_targets_narrow_with_a_warning() -> Non
     (warning,) = [w for w in plan.warnings if "best-matching" in w]
     assert "shop/other-admin" in warning and "shop/web-to-api" not in warning
     assert warning.owner == service_account_owner("shop", "api")  # type: ignore[attr-defined]
+
+
+# --- many TrafficTargets on one Server ------------------------------------------------------
+
+SMI_MATCHES = {  # api-routes above: (pathRegex, methods), start-anchored as SMI reads it
+    "api": ("/api/.*", ("GET",)),
+    "admin": ("/api/admin/.*", ("GET",)),
+    "health": ("/healthz$", None),
+    "everything": ("", None),
+}
+
+
+def smi_allows(matches: list[str], method: str, path: str) -> bool:
+    """What SMI allows a source of a TrafficTarget with these api-routes matches."""
+    for name in matches:
+        regex, methods = SMI_MATCHES[name]
+        if re.match(regex, path) and (methods is None or method in methods):
+            return True
+    return False
+
+
+def many(count: int, matches_of: Callable[[int], list[str]]) -> list[str]:
+    """TrafficTargets ``tt-<i>`` to api from ``src-<i>`` (every third also from ``shared``)."""
+    found = []
+    for i in range(count):
+        sources = [{"kind": "ServiceAccount", "name": f"src-{i}"}]
+        if i % 3 == 0:
+            sources.append({"kind": "ServiceAccount", "name": "shared"})
+        found.append(target(matches_of(i), name=f"tt-{i:03}", sources=json.dumps(sources)))
+    return found
+
+
+def test_traffic_targets_with_the_same_matches_share_one_route_and_one_policy() -> None:
+    other = target(["api"], name="other-api", sources="[{kind: ServiceAccount, name: other}]")
+    plan = plan_of(target(["api"]), other)
+    (route,) = of_kind(plan, "HTTPRoute")
+    assert route["metadata"]["name"] == "other-api-8080"  # after the first by name
+    (policy,) = of_kind(plan, "AuthorizationPolicy")
+    assert policy["metadata"]["name"] == "other-api-8080"
+    assert policy["spec"]["targetRef"]["name"] == "other-api-8080"
+    (required,) = policy["spec"]["requiredAuthenticationRefs"]
+    assert required["name"] == "other-api-8080-clients"
+    authentications = {a["metadata"]["name"]: a for a in of_kind(plan, "MeshTLSAuthentication")}
+    assert authentications["other-api-8080-clients"]["spec"]["identities"] == [OTHER, WEB]
+    assert set(authentications) == {"other-api", "web-to-api", "other-api-8080-clients"}
+    for identity in (WEB, OTHER):
+        assert verdict(plan, "GET", "/api/x", identity=identity) == "allowed"
+        assert verdict(plan, "POST", "/api/x", identity=identity) != "allowed"
+    assert verdict(plan, "GET", "/api/x", identity=None) == "forbidden"
+    assert not admission_problems(manifests(plan), [API])
+
+
+def test_a_traffic_target_joining_a_route_updates_its_objects_instead_of_replacing_them() -> None:
+    alone = plan_of(target(["api"]))
+    joining = target(["api"], name="x-api", sources="[{kind: ServiceAccount, name: other}]")
+    joined = plan_of(target(["api"]), joining)
+    # web-to-api (first by name) keeps its route and policy: an update, not a replacement
+    assert {r.name for r in alone} <= {r.name for r in joined}
+    (policy,) = of_kind(joined, "AuthorizationPolicy")
+    assert policy["metadata"]["name"] == "web-to-api-8080"
+    assert policy["spec"]["requiredAuthenticationRefs"][0]["name"] == "web-to-api-8080-clients"
+    assert [r["metadata"]["name"] for r in of_kind(joined, "HTTPRoute")] == ["web-to-api-8080"]
+
+
+@pytest.mark.parametrize("count", [10, 50, 200])
+def test_policy_objects_grow_linearly_with_the_traffic_targets_of_a_server(count: int) -> None:
+    same = plan_of(*many(count, lambda i: ["api"]))
+    # one MeshTLSAuthentication per TrafficTarget; one route, policy and client list in all
+    # (before: a route, a MeshTLSAuthentication and `count` policies per TrafficTarget)
+    assert len(of_kind(same, "MeshTLSAuthentication")) == count + 1
+    assert len(of_kind(same, "AuthorizationPolicy")) == len(of_kind(same, "HTTPRoute")) == 1
+    assert len(same.resources) <= count + 10
+    sets = [["api"], ["api", "health"], ["admin"], ["everything"], ["health", "api"]]
+    mixed = plan_of(*many(count, lambda i: sets[i % len(sets)]))
+    assert len(mixed.resources) <= count + 20
+
+
+def test_merged_policies_allow_exactly_what_smi_allows_each_source() -> None:
+    sets = [["api"], ["health"], ["everything"], ["api"], ["health"], ["api"]]
+    sets += [["health"], ["everything"], ["health"], ["api"], ["api"], ["everything"]]
+    plan = plan_of(*many(len(sets), lambda i: sets[i]))
+    assert not [w for w in plan.warnings if "best-matching" in w]  # no narrowing here
+    requests = [
+        (method, path)
+        for method in ("GET", "POST", "DELETE")
+        for path in ("/api/x", "/api/admin/x", "/healthz", "/healthz/x", "/other", "/")
+    ]
+    sources: dict[str | None, list[str]] = {None: []}
+    for i, matches in enumerate(sets):
+        sources[CLUSTER_INFO.identity(f"src-{i}", "shop")] = matches
+        if i % 3 == 0:
+            sources.setdefault(CLUSTER_INFO.identity("shared", "shop"), []).extend(matches)
+    sources[OTHER] = []
+    for identity, matches in sources.items():
+        for method, path in requests:
+            got = verdict(plan, method, path, identity=identity)
+            assert (got == "allowed") == smi_allows(matches, method, path), (identity, method, path)
+        assert verdict(plan, None, identity=identity) == "refused"  # HTTP only: no TCP
+    assert not admission_problems(manifests(plan), [API])
 
 
 # --- probes -------------------------------------------------------------------------------

@@ -6,7 +6,15 @@ namespace keeps its namespace), and per Server it reaches (:mod:`.grants`):
 
 * L4 (TCPRoute-only access): an AuthorizationPolicy ``<tt>-<port>`` targeting the Server;
 * L7 (HTTPRouteGroup rules): an inbound HTTPRoute ``<tt>-<port>`` with the allowed matches
-  (no backendRefs) and an AuthorizationPolicy ``<tt>-<port>`` targeting it.
+  (no backendRefs), shared by every TrafficTarget with the same matches (in any order) and
+  named after the first of them by name. Each route has one AuthorizationPolicy for everyone
+  authorized there (below), named ``<tt>-<port>`` after the first TrafficTarget whose route
+  it is. It requires that TrafficTarget's MeshTLSAuthentication when no one else is
+  authorized there, else a MeshTLSAuthentication ``<policy>-clients`` listing every
+  authorized identity: a policy's required authentications are ANDed (and Linkerd admits
+  one MeshTLSAuthentication per policy), so one list is the only way to OR them. The
+  objects therefore grow linearly with the TrafficTargets of a Server: one
+  MeshTLSAuthentication each, and two or three objects per distinct match set.
 
 Shared, owned by the destination ServiceAccount (registered once): one Server
 ``<sa>[-<workload>]-<port>`` per selection of its pods and port (``accessPolicy: deny``, the
@@ -27,9 +35,11 @@ best-matching route's policies (plus the Server's) apply. Hence:
   ``/``, no policy of its own: the Server's policies apply to it). An L7 TrafficTarget that
   allows every HTTP request is authorized on that catch-all instead of a route of its own.
 * A request two routes match goes to the best one, so an L7 TrafficTarget is also authorized
-  on every other route of the Server whose matches all lie inside its own (``<tt>-on-<route>``)
-  — identical or wider matches never lose access. Where routes only overlap, Linkerd can deny
-  what SMI allows (never the reverse): a warning names the TrafficTargets.
+  on every other route of the Server whose matches all lie inside its own — identical
+  matches share the route, wider ones are among the route's clients, and neither loses
+  access. Where routes only overlap, Linkerd can deny what SMI allows (never the reverse): a
+  warning names the TrafficTargets. (A catch-all route only wider matches reach has its
+  policy named ``<tt>-on-<route>`` after the first of them.)
 * Kubelet HTTP probes match no route either: a warning per Server with routes, or, with
   ``probe_routes``, a route ``<server>-probes`` (GET, the ``probe_paths``) authorized for a
   NetworkAuthentication ``smi-probe-networks`` of the ``probe_networks``. Anyone in those
@@ -52,6 +62,7 @@ namespace). UDPRoute rules are warnings. Problems are collected into one Transla
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -80,6 +91,9 @@ class _Route:
     matches: tuple[Match, ...]
     owner: ObjectKey
     target: TrafficTarget | None = None
+    """The TrafficTarget it is named after (None: the catch-all)."""
+    members: frozenset[ObjectKey] = frozenset()
+    """TrafficTargets whose own route it is (same matches; the catch-all: every request)."""
 
 
 def authorization_resources(
@@ -130,17 +144,20 @@ def authorization_resources(
 
 
 def _mesh_tls(target: TrafficTarget, options: LinkerdPolicyOptions, namer: Namer) -> Resource:
-    identities = [
+    name, namespace = target.metadata.name, target.metadata.namespace
+    logical = namer(target.key, "meshtlsauthentication")
+    identities = list(dict.fromkeys(_identities(target, options)))
+    return m.mesh_tls_authentication(logical, name, namespace, identities, target.metadata)
+
+
+def _identities(target: TrafficTarget, options: LinkerdPolicyOptions) -> list[str]:
+    """The mTLS identities of the TrafficTarget's sources."""
+    return [
         linkerd_identity(
             s.name, s.namespace or "", options.control_plane_namespace, options.trust_domain
         )
         for s in target.spec.sources
     ]
-    name, namespace = target.metadata.name, target.metadata.namespace
-    logical = namer(target.key, "meshtlsauthentication")
-    return m.mesh_tls_authentication(
-        logical, name, namespace, list(dict.fromkeys(identities)), target.metadata
-    )
 
 
 def _deny_server(server: Server, probe_paths: tuple[str, ...], namer: Namer) -> Resource:
@@ -185,15 +202,8 @@ def _server_resources(
     owner = service_account_owner(key.namespace, key.account)
     role = key.name.removeprefix(f"{key.account}-")
     l4 = [g for g in grants if g.matches is None]
-    l7 = [g for g in grants if g.matches is not None]
-    routes: list[_Route] = []
-    if l7 and (l4 or any(g.everything_http for g in l7)):
-        routes.append(_Route(f"{key.name}-any", (m.ANY_REQUEST,), owner))
-    for grant in l7:
-        if not grant.everything_http:
-            assert grant.matches is not None
-            name = f"{grant.target.metadata.name}-{role}"
-            routes.append(_Route(name, grant.matches, grant.target.key, grant.target))
+    l7 = sorted((g for g in grants if g.matches is not None), key=lambda g: g.target.key)
+    routes = _routes(key, role, l4, l7, owner)
     service_ports = list(dict.fromkeys(p for g in grants for p in g.service_ports))
     protocol = m.proxy_protocol(service_ports, bool(routes))
     labels = dict(grants[0].labels)
@@ -231,14 +241,14 @@ def _server_resources(
                 source,
             )
         )
-        authorized[route.name] = set()
-        for grant in l7:
-            assert grant.matches is not None
-            own = grant.target is route.target or (grant.everything_http and not route.target)
-            if own or contains(grant.matches, route.matches):
-                authorized[route.name].add(grant.target.key)
-                suffix = "" if own else route.name
-                resources.append(_policy(grant, role, ("HTTPRoute", route.name), namer, suffix))
+        allowed = [
+            g
+            for g in l7
+            if g.target.key in route.members or contains(g.matches or (), route.matches)
+        ]
+        authorized[route.name] = {g.target.key for g in allowed}
+        if allowed:
+            resources += _route_authorization(route, allowed, role, options, namer)
     warnings = _narrowing_warnings(key, routes, authorized, owner)
     if routes and options.probe_routes:
         if probe_paths:
@@ -248,16 +258,79 @@ def _server_resources(
     return resources, warnings
 
 
+def _routes(
+    key: ServerKey, role: str, l4: list[Grant], l7: list[Grant], owner: ObjectKey
+) -> list[_Route]:
+    """The Server's inbound routes: the catch-all (if any), then one per distinct match set.
+
+    L7 grants with the same matches (in any order) share a route, named after the first of
+    their TrafficTargets by name, in that one's match order.
+    """
+    routes: list[_Route] = []
+    everything = frozenset(g.target.key for g in l7 if g.everything_http)
+    if l7 and (l4 or everything):
+        routes.append(_Route(f"{key.name}-any", (m.ANY_REQUEST,), owner, None, everything))
+    groups: dict[frozenset[str], list[Grant]] = {}
+    for grant in l7:
+        if not grant.everything_http:
+            assert grant.matches is not None
+            same = frozenset(json.dumps(match, sort_keys=True) for match in grant.matches)
+            groups.setdefault(same, []).append(grant)
+    for members in groups.values():
+        first = members[0]
+        assert first.matches is not None
+        name = f"{first.target.metadata.name}-{role}"
+        keys = frozenset(g.target.key for g in members)
+        routes.append(_Route(name, first.matches, first.target.key, first.target, keys))
+    return routes
+
+
+def _route_authorization(
+    route: _Route, allowed: list[Grant], role: str, options: LinkerdPolicyOptions, namer: Namer
+) -> list[Resource]:
+    """One AuthorizationPolicy on ``route`` for every TrafficTarget ``allowed`` there.
+
+    Named after the route's first member (``<tt>-<port>``, as for a route of its own), or,
+    when no member is allowed (a catch-all route only wider matches contain), after the
+    first allowed TrafficTarget (``<tt>-on-<route>``). One TrafficTarget: its own
+    MeshTLSAuthentication; several: ``<policy>-clients`` listing all their identities
+    (required authentications are ANDed, so one policy cannot list several).
+    """
+    giver = next((g for g in allowed if g.target.key in route.members), allowed[0])
+    on = "" if giver.target.key in route.members else route.name
+    target = ("HTTPRoute", route.name)
+    if len(allowed) == 1:
+        return [_policy(giver, role, target, namer, on)]
+    tt = giver.target
+    policy = f"{tt.metadata.name}-on-{on}" if on else f"{tt.metadata.name}-{role}"
+    name = f"{policy}-clients"
+    identities = [i for g in allowed for i in _identities(g.target, options)]
+    role_of = f"on-{on}" if on else role
+    logical = namer(tt.key, f"meshtlsauthentication-{role_of}-clients")
+    clients = m.mesh_tls_authentication(
+        logical, name, tt.metadata.namespace, list(dict.fromkeys(identities)), tt.metadata
+    )
+    return [clients, _policy(giver, role, target, namer, on, authentication=name)]
+
+
 def _policy(
-    grant: Grant, role: str, target: tuple[str, str], namer: Namer, on: str = ""
+    grant: Grant,
+    role: str,
+    target: tuple[str, str],
+    namer: Namer,
+    on: str = "",
+    authentication: str | None = None,
 ) -> Resource:
-    """The TrafficTarget's AuthorizationPolicy on ``target`` (``on``: a route not its own)."""
+    """The TrafficTarget's AuthorizationPolicy on ``target`` (``on``: a route not its own).
+
+    ``authentication``: the MeshTLSAuthentication required (default: the TrafficTarget's).
+    """
     tt = grant.target
     name = f"{tt.metadata.name}-on-{on}" if on else f"{tt.metadata.name}-{role}"
     logical = namer(tt.key, f"authorizationpolicy-on-{on}" if on else f"authorizationpolicy-{role}")
-    authentication = ("MeshTLSAuthentication", tt.metadata.name)
+    required = ("MeshTLSAuthentication", authentication or tt.metadata.name)
     return m.authorization_policy(
-        logical, name, tt.metadata.namespace, target, authentication, tt.key, tt.metadata
+        logical, name, tt.metadata.namespace, target, required, tt.key, tt.metadata
     )
 
 
