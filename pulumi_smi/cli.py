@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import TextIO
 
-from .errors import SmiError, SmiValidationError
+from .errors import SmiError, SmiValidationError, printable, shown
 from .meshes import MeshKind, parse_options, translate
 from .plan import Plan
 from .spec.loader import load_files
@@ -77,7 +77,7 @@ def _parse_options(pairs: Sequence[str], mesh_name: str | None) -> dict[str, str
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise SmiValidationError.from_message(f"expected KEY=VALUE, got {pair!r}", "--set")
+            raise SmiValidationError.from_message(f"expected KEY=VALUE, got {shown(pair)}", "--set")
         options[key.strip()] = value
     if mesh_name is not None:
         options["mesh_name"] = mesh_name
@@ -90,7 +90,7 @@ def _convert(args: argparse.Namespace) -> str:
     options = parse_options(args.mesh, _parse_options(args.options, args.mesh_name), "--set")
     plan: Plan = translate(load_files(args.files), args.mesh, options)
     for warning in plan.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     return plan.to_json() if args.output == "json" else plan.to_yaml()
 
 
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             print(problem, file=sys.stderr)
         return EXIT_INVALID
     except SmiError as exc:
-        print(f"pulumi-smi: error: {exc}", file=sys.stderr)
+        print(f"pulumi-smi: error: {printable(exc)}", file=sys.stderr)
         return EXIT_INVALID
     (stdout or sys.stdout).write(text)
     return 0

@@ -12,6 +12,7 @@ import logging
 import os
 import runpy
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SmiError
+from .errors import SmiError, printable
 from .plan import dump_yaml
 from .testing import RecordedResource, run_program
 
@@ -54,12 +55,38 @@ def _entry_point(project: Path) -> Path:
     settings = project / "Pulumi.yaml"
     if not settings.is_file():
         raise SmiError(f"{project}: not a Pulumi project (no Pulumi.yaml)")
-    config = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
+    try:
+        config = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SmiError(f"{settings}: not valid YAML: {printable(exc)}") from None
+    if not isinstance(config, dict):
+        raise SmiError(f"{settings}: must be a mapping, got {type(config).__name__}")
     main = project / str(config.get("main") or ".")
     entry = main / "__main__.py" if main.is_dir() else main
     if not entry.is_file():
         raise SmiError(f"{project}: no program at {entry}")
     return entry
+
+
+def _run_user_program(entry: Path) -> None:
+    """Run the program; an exception it raises (not pulumi-smi's) is an :class:`SmiError`
+    naming the program's file and line. One raised inside pulumi-smi is a bug: it stays."""
+    try:
+        runpy.run_path(str(entry), run_name="__main__")
+    except SmiError:
+        raise
+    except Exception as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames and Path(frames[-1].filename).resolve().is_relative_to(_PACKAGE):
+            raise
+        user = [f for f in frames if Path(f.filename).resolve().is_relative_to(entry.parent)]
+        where = f"{user[-1].filename}:{user[-1].lineno}" if user else str(entry)
+        raise SmiError(
+            f"{where}: the program raised {type(exc).__name__}: {printable(exc)}"
+        ) from None
+
+
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def _describe(resource: RecordedResource, names: dict[str, str]) -> dict[str, Any]:
@@ -78,9 +105,7 @@ def render_project(project: str | Path, *, output: str = "json", preview: bool =
     directory = Path(project).resolve()
     entry = _entry_point(directory)
     with _inside(directory) as warnings:
-        recording = run_program(
-            lambda: runpy.run_path(str(entry), run_name="__main__"), preview=preview
-        )
+        recording = run_program(lambda: _run_user_program(entry), preview=preview)
     names = {r.urn: r.name for r in recording.resources}
     resources = [_describe(r, names) for r in recording.resources]
     if output == "yaml":

@@ -20,7 +20,7 @@ import pytest
 
 import pulumi_smi
 from pulumi_smi.cli import main
-from pulumi_smi.errors import Problem, SmiError, SmiValidationError
+from pulumi_smi.errors import Problem, SmiError, SmiValidationError, object_name
 from pulumi_smi.meshes import TARGETS, MeshKind, parse_options, translate
 from pulumi_smi.spec import load_files, load_text
 
@@ -43,7 +43,8 @@ spec:
 class Line:
     """One expected problem line.
 
-    ``obj`` is ``Kind/name`` (None: the line names no object); ``path`` is the exact field path
+    ``obj`` is ``Kind/name`` as printed (None: the line names no object; a name that is not
+    plain is quoted and escaped); ``path`` is the exact field path
     ("" : the line has none; None: not checked, for bugs whose fixed wording is open).
     """
 
@@ -77,7 +78,11 @@ class Line:
         return (
             problem.source == self.source
             and problem.document == self.document
-            and (self.obj is None or (problem.kind or "?", problem.name or "?") == (kind, name))
+            and (
+                self.obj is None
+                or (object_name(problem.kind or "?"), object_name(problem.name or "?"))
+                == (kind, name)
+            )
             and (self.path is None or problem.path == self.path)
             and all(fragment in problem.message for fragment in self.fragments)
         )
@@ -379,7 +384,7 @@ CASES = [
     ),
     case(
         "integer-literal-5001-digits",
-        line("integer_too_long.yaml", 1, None, "", "invalid YAML value", "5001 digits"),
+        line("integer_too_long.yaml", 1, None, "", "invalid YAML at line 8", "5001 digits"),
     ),
     case(
         "service-spec-is-a-list",
@@ -426,6 +431,135 @@ CASES = [
             "spec.template.spec.containers[0].ports[0].containerPort",
             "must be an integer",
             "'9080'",
+        ),
+    ),
+    case(
+        "yaml-boolean-key",
+        line(
+            "bool_key.yaml",
+            1,
+            "TCPRoute/mysql",
+            "metadata.labels",
+            "key 'yes' at line 7, column 5",
+            "boolean",
+            "quote it",
+        ),
+    ),
+    case(
+        "yaml-list-key",
+        line("list_key.yaml", 1, None, "", "line 7, column 5", "a mapping key cannot be a list"),
+    ),
+    case(
+        "regex-repetition-overflows",
+        line(
+            "regex_repeat_overflow.yaml",
+            1,
+            "HTTPRouteGroup/reviews-api",
+            "spec.matches[0].pathRegex",
+            "'/reviews/a{4294967296}' repeats more than 1000 times",
+        ),
+    ),
+    case(
+        "regex-500-nested-groups",
+        line(
+            "regex_nested_groups.yaml",
+            1,
+            "HTTPRouteGroup/beta-testers",
+            "spec.matches[0].headers.x-beta",
+            "nests groups more than 100 deep",
+            "... (1001 characters)",  # the value is not printed in full
+        ),
+    ),
+    case(
+        "service-lists-a-port-twice",
+        line(
+            "service_port_twice.yaml",
+            1,
+            "Service/reviews",
+            "spec.ports[1].port",
+            "TCP port 9080 is listed twice",
+        ),
+    ),
+    case(
+        "duplicate-kubernetes-document",
+        line(
+            "duplicate_service.yaml",
+            2,
+            "Service/reviews",
+            "metadata.name",
+            "duplicate Service",
+            f"first defined in {BAD / 'duplicate_service.yaml'}: document 1",
+        ),
+    ),
+    case(
+        "name-cannot-forge-a-line",
+        line(
+            "name_forges_a_line.yaml",
+            1,
+            "TCPRoute/'mysql\\nother.yaml: document 9 (TCPRoute/x): spec: forged \\x1b[2K'",
+            "metadata.name",
+            "'mysql\\nother.yaml",
+            DNS1123,
+        ),
+    ),
+    case(
+        "v1alpha1-field-paths-are-top-level",
+        line(
+            "v1alpha1_field_paths.yaml",
+            1,
+            "HTTPRouteGroup/broken",
+            "matches[0].pathRegex",
+            "invalid regular expression '/api/(v1'",
+        ),
+        line(
+            "v1alpha1_field_paths.yaml",
+            2,
+            "TrafficTarget/bad-destination",
+            "destination.name",
+            "'API'",
+            DNS1123,
+        ),
+    ),
+    case(
+        "v1alpha1-dangling-rules-at-specs",
+        line(
+            "v1alpha1_dangling_rules.yaml",
+            2,
+            "TrafficTarget/api-clients",
+            "specs[0].matches[0]",
+            "no match named 'write'",
+        ),
+        line(
+            "v1alpha1_dangling_rules.yaml",
+            2,
+            "TrafficTarget/api-clients",
+            "specs[1].name",
+            "TCPRoute 'missing' not found",
+        ),
+    ),
+    case(
+        "target-port-is-a-fraction",
+        line(
+            "target_port_float.yaml",
+            1,
+            "Service/reviews",
+            "spec.ports[0].targetPort",  # never targetPort.int / targetPort.str
+            "must be a port number (1-65535) or a port name, got 90.5",
+        ),
+    ),
+    case(
+        "not-utf8",
+        line("not_utf8.yaml", None, None, "", "not UTF-8 text at line 4"),
+    ),
+    case(
+        "alias-bomb",
+        line(
+            "alias_bomb.yaml",
+            1,
+            None,
+            "",
+            "YAML aliases expand this document by more than 10000 nodes",
+            "line 14, column 7",
         ),
     ),
     case(
@@ -644,3 +778,133 @@ def test_yaml_merge_keys_are_accepted() -> None:
     )
     (split,) = load_text(text).traffic_splits
     assert [b.weight for b in split.spec.backends] == [1, 1]
+
+
+def test_deeply_nested_json_in_set_is_a_located_error(
+    good_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = '{"a": ' * 100_000 + "1" + "}" * 100_000
+    code, out = convert(good_file, mesh="consul", extra=("--set", f"subsets={deep}"))
+    assert (code, out) == (2, "")
+    (only,) = capsys.readouterr().err.splitlines()
+    assert only == "--set: subsets: not a JSON object: nested more than 20 levels deep"
+    with pytest.raises(SmiValidationError):
+        parse_options("consul", {"subsets": deep})
+
+
+CONSUL_TWO_NAMESPACES = """\
+apiVersion: split.smi-spec.io/v1alpha4
+kind: TrafficSplit
+metadata: {name: s1, namespace: a}
+spec:
+  service: web
+  backends: [{service: web-v1, weight: 1}, {service: web-v2, weight: 1}]
+---
+apiVersion: split.smi-spec.io/v1alpha4
+kind: TrafficSplit
+metadata: {name: s2, namespace: b}
+spec:
+  service: web
+  backends: [{service: web-v1, weight: 1}, {service: web-v2, weight: 1}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: a}
+spec: {ports: [{port: 80, name: http}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: b}
+spec: {ports: [{port: 80, name: http}]}
+"""
+
+
+def test_consul_errors_name_the_file_and_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A problem about a Service is located at its manifest, or at the SMI object naming it."""
+    path = tmp_path / "consul.yaml"
+    path.write_text(CONSUL_TWO_NAMESPACES, encoding="utf-8")
+    code, out = convert(path, mesh="consul")
+    assert (code, out) == (2, "")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 4
+    assert all(text.startswith(f"{path}: document ") for text in lines), lines
+    assert lines[0].startswith(f"{path}: document 3 (Service/web): metadata.namespace: ")
+    assert lines[1].startswith(f"{path}: document 1 (TrafficSplit/s1): spec.backends[0].service: ")
+    assert "Consul ServiceDefaults 'web-v1' is needed in namespaces 'a' and 'b'" in lines[1]
+
+
+def test_no_python_warning_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder
+) -> None:
+    """Regexes Python warns about ('[[', '--': possible future set syntax) are RE2's today."""
+    path = tmp_path / "sets.yaml"
+    path.write_text(
+        "apiVersion: specs.smi-spec.io/v1alpha4\nkind: HTTPRouteGroup\n"
+        "metadata: {name: sets, namespace: shop}\n"
+        "spec: {matches: [{name: m, pathRegex: '/[[a]/[a--b]/[[:alpha:]]', "
+        "headers: {x-set: '[&&~~||]'}}]}\n",
+        encoding="utf-8",
+    )
+    for mesh in MeshKind:
+        extra = ("--set", "vpc_id=vpc-0123456789abcdef0") if mesh == MeshKind.VPC_LATTICE else ()
+        code, _ = convert(path, mesh=mesh.value, extra=extra)
+        assert code in (0, 2)
+    assert not recwarn.list, [str(w.message) for w in recwarn.list]
+    assert "Warning" not in capsys.readouterr().err
+
+
+def test_warnings_cannot_forge_lines_either(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "skipped.yaml"
+    path.write_text(
+        'apiVersion: example.com/v1\nkind: "Thing\\nforged: line \\e[31m"\nmetadata: {name: x}\n'
+        "---\n" + GOOD_YAML,
+        encoding="utf-8",
+    )
+    code, out = convert(path)
+    assert code == 0 and out
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("warning: ")
+    assert "Thing\\nforged: line \\x1b[31m" in lines[0]
+
+
+def test_a_huge_value_is_never_printed_in_full(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text(GOOD_YAML.replace("reviews-v2", "Reviews-" + "x" * 100_000), encoding="utf-8")
+    code, out = convert(path)
+    assert (code, out) == (2, "")
+    (only,) = capsys.readouterr().err.splitlines()
+    assert len(only) < 1000
+    assert "(100008 characters)" in only
+
+
+def test_a_document_that_is_not_a_mapping_says_its_line(tmp_path: Path) -> None:
+    with pytest.raises(SmiValidationError) as raised:
+        load_text(GOOD_YAML + "---\n# a comment\n- just\n- a list\n", "list.yaml")
+    (problem,) = raised.value.problems
+    assert str(problem) == (
+        "list.yaml: document 2: a document must be a mapping, got list (the document at line 11)"
+    )
+
+
+def test_render_reports_an_exception_of_the_program_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "__main__.py").write_text("x = 1\nraise ValueError('boom')\n", encoding="utf-8")
+    code, out = run_cli("render", str(tmp_path))
+    assert (code, out) == (2, "")
+    (only,) = capsys.readouterr().err.splitlines()
+    assert (
+        only == f"pulumi-smi: error: {tmp_path}/__main__.py:2: the program raised ValueError: boom"
+    )
+    (tmp_path / "Pulumi.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    code, out = run_cli("render", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert "Pulumi.yaml: not valid YAML" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import pathlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,9 +23,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from schema_check import validate_manifests
 
-from pulumi_smi import SmiError, load_text, translate
+from pulumi_smi import SmiError, load_files, load_text, translate
 from pulumi_smi.errors import TranslationError
 from pulumi_smi.meshes import TARGETS, MeshKind
+from pulumi_smi.meshes.coverage import silence_warnings
 from pulumi_smi.plan import Plan
 from pulumi_smi.spec import Catalogue, Service, ServicePort, SpecSet, Workload
 
@@ -160,8 +162,11 @@ def draw_split(draw: st.DrawFn, world: World, versions: list[str]) -> None:
     weights = [draw(weight_of(version)) for _ in services]
     if all(value == 0 for _, value in weights):
         weights[draw(st.integers(0, len(weights) - 1))] = (1, Fraction(1))
+    apex = draw(st.one_of(labels, st.sampled_from(services)))  # the apex may be a backend
+    if draw(st.integers(0, 5)) == 0:  # or written as the DNS name clients call
+        apex += draw(st.sampled_from([f".{namespace}", f".{namespace}.svc.cluster.local"]))
     spec: Doc = {
-        "service": draw(labels),
+        "service": apex,
         "backends": [
             {"service": s, "weight": w} for s, (w, _) in zip(services, weights, strict=True)
         ],
@@ -500,6 +505,15 @@ def with_catalogue(specs: SpecSet, ports: list[tuple[str, int]]) -> SpecSet:
     return dataclasses.replace(specs, catalogue=catalogue)
 
 
+def target_options(kind: MeshKind, policy: str | None = None) -> dict[str, Any]:
+    """The options a target needs to translate the drawn streams (vpc-lattice: a VPC)."""
+    if kind is MeshKind.GATEWAY_API:
+        return {"policy": policy}
+    if kind is MeshKind.VPC_LATTICE:
+        return {"vpc_id": "vpc-0123456789abcdef0", "eks_cluster_name": "prod-eks"}
+    return {}
+
+
 CONVERTED: dict[str, list[bool]] = {}
 """Per target configuration: whether each drawn stream converted (filled by the check below)."""
 MINIMUM_CONVERTED = 0.3
@@ -517,7 +531,7 @@ def _valid_streams_give_schema_valid_output_or_a_translation_error(
 ) -> None:
     specs = with_catalogue(load_text(dump(world.docs), "random.yaml"), ports)
     for kind in TARGETS:
-        options = {"policy": policy} if kind is MeshKind.GATEWAY_API else {}
+        options = target_options(kind, policy)
         name = f"{kind}" + (f" policy={policy}" if kind is MeshKind.GATEWAY_API else "")
         try:
             plan = translate(specs, kind, options)
@@ -530,8 +544,30 @@ def _valid_streams_give_schema_valid_output_or_a_translation_error(
         assert translate(specs, kind, options).to_json() == plan.to_json()
         for resource in plan:
             if resource.properties.get("kind") == "VirtualService":
-                for http in resource.properties["spec"].get("http", []):
-                    assert sum(d["weight"] for d in http["route"]) == 100
+                assert_exact_istio_ratios(resource.properties, world)
+
+
+ISTIO_MAX_TOTAL = 2**31 - 1
+
+
+def assert_exact_istio_ratios(virtual_service: Doc, world: World) -> None:
+    """Every route of a VirtualService sends exactly one split's ratios (relative weights since
+    Istio 1.15), or everything to one destination; never a VirtualService without routes."""
+    namespace = virtual_service["metadata"]["namespace"]
+    splits = [
+        {s: w / sum(weights.values()) for s, w in weights.items() if w}
+        for (ns, _), weights in world.weights.items()
+        if ns == namespace
+    ]
+    spec = virtual_service["spec"]
+    assert spec.get("http") or spec.get("tcp"), "istiod refuses a VirtualService without routes"
+    for route in [*spec.get("http", []), *spec.get("tcp", [])]:
+        weights = {d["destination"]["host"].split(".")[0]: d["weight"] for d in route["route"]}
+        assert all(type(w) is int and w > 0 for w in weights.values()), weights
+        assert sum(weights.values()) <= ISTIO_MAX_TOTAL
+        if len(weights) > 1:
+            total = sum(weights.values())
+            assert {s: Fraction(w, total) for s, w in weights.items()} in splits, weights
 
 
 def test_valid_streams_give_schema_valid_output_or_a_translation_error_on_every_target() -> None:
@@ -541,3 +577,69 @@ def test_valid_streams_give_schema_valid_output_or_a_translation_error_on_every_
     print("share of valid streams converted:", {k: f"{v:.0%}" for k, v in shares.items()})
     low = {name: share for name, share in shares.items() if share < MINIMUM_CONVERTED}
     assert not low, f"targets converting less than {MINIMUM_CONVERTED:.0%} of valid streams: {low}"
+
+
+# --- no SMI object is silent -----------------------------------------------------------------
+
+EXAMPLES = pathlib.Path(__file__).parents[1] / "examples"
+EXAMPLE_INPUTS = {
+    directory.relative_to(EXAMPLES).as_posix(): files
+    for directory in [EXAMPLES / "manifests" / "bookinfo", *sorted(EXAMPLES.glob("0*"))]
+    if (files := sorted(p for p in directory.rglob("*.yaml") if p.name != "Pulumi.yaml"))
+}
+"""The YAML inputs of each bundled example (one that declares its objects in Python has none)."""
+SILENCE = "produced no resource on"
+
+
+def option_variants(kind: MeshKind) -> list[dict[str, Any]]:
+    """Each target's options, with ``inexpressible=narrow`` too where the target has it."""
+    policies: list[str | None] = [None, "istio", "linkerd"]
+    variants = [
+        target_options(kind, p) for p in (policies if kind is MeshKind.GATEWAY_API else [None])
+    ]
+    if "inexpressible" in TARGETS[kind].options.model_fields:
+        variants += [{**v, "inexpressible": "narrow"} for v in variants]
+    return variants
+
+
+def assert_no_object_is_silent(specs: SpecSet) -> int:
+    """Translate ``specs`` for every target; no TrafficSplit or TrafficTarget may go unnamed
+    (a resource it owns or stands behind, or a warning naming it). Returns the plans checked."""
+    checked = 0
+    for kind in TARGETS:
+        for options in option_variants(kind):
+            try:
+                plan = translate(specs, kind, options)
+            except TranslationError:
+                continue
+            checked += 1
+            silent = [w for w in plan.warnings if SILENCE in w]
+            assert not silent, (kind.value, options, silent)
+    return checked
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLE_INPUTS))
+def test_no_smi_object_of_the_bundled_examples_is_silent_on_any_target(example: str) -> None:
+    assert assert_no_object_is_silent(load_files(EXAMPLE_INPUTS[example])) > 0
+
+
+@settings(SETTINGS, derandomize=True, database=None)
+@given(
+    world=worlds(),
+    ports=st.lists(st.sampled_from(PORT_SETS), min_size=1, max_size=3, unique=True),
+)
+def test_no_smi_object_of_random_streams_is_silent_on_any_target(
+    world: World, ports: list[tuple[str, int]]
+) -> None:
+    assert_no_object_is_silent(with_catalogue(load_text(dump(world.docs), "random.yaml"), ports))
+
+
+def test_the_safety_net_names_an_object_a_translator_forgot() -> None:
+    specs = load_text(
+        "apiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\n"
+        "metadata: {name: web, namespace: shop}\n"
+        "spec: {service: web, backends: [{service: web-v1, weight: 1}]}\n"
+    )
+    (warning,) = silence_warnings(specs, Plan(), "istio")
+    assert warning.owner == ("TrafficSplit", "shop", "web")
+    assert warning.startswith("TrafficSplit shop/web produced no resource on istio: ")

@@ -8,12 +8,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import Problem, SmiValidationError, UnsupportedTargetError
+from ..errors import Problem, SmiValidationError, UnsupportedTargetError, shown
 from ..plan import Plan
 from ..spec.specset import SpecSet
 from . import appmesh, consul, gateway_api, istio, linkerd, smi
 from . import vpc_lattice as lattice
 from .base import MeshKind, Namer, TargetOptions, default_namer
+from .coverage import silence_warnings
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,33 @@ def parse_options(
             Problem(
                 f"unknown option (known: {known})"
                 if e["type"] == "extra_forbidden"
-                else str(e["msg"]).removeprefix("Value error, "),
+                else _option_message(e),
                 source,
-                path=".".join(str(p) for p in e["loc"]),
+                path=_option_path(e["loc"]),
             )
             for e in exc.errors()
         ]
         raise SmiValidationError(problems) from None
+
+
+def _option_path(loc: tuple[int | str, ...]) -> str:
+    """An option's field path: ``subsets.reviews-v2``, ``probe_paths[1]`` (no pydantic steps
+    such as ``[key]`` or union tags)."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part != "[key]" and not part.endswith("]"):
+            path += f".{part}" if path else part
+    return path
+
+
+def _option_message(error: Mapping[str, Any]) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if error["type"] != "value_error" and isinstance(value, (str, int, float, bool)):
+        return f"{message}, got {shown(value)}"
+    return message
 
 
 def translate(
@@ -103,10 +124,15 @@ def translate(
     options: TargetOptions | Mapping[str, Any] | None = None,
     namer: Namer = default_namer,
 ) -> Plan:
-    """Translate ``specs`` for ``mesh``; the loader's warnings come first in the Plan."""
+    """Translate ``specs`` for ``mesh``; the loader's warnings come first in the Plan.
+
+    No SMI object is silent: a TrafficSplit or TrafficTarget the translation accounts for
+    with neither a resource nor a warning gets a warning naming it (:mod:`.coverage`).
+    """
     chosen = target(mesh)
     plan = chosen.translate(specs, parse_options(mesh, options), namer)
-    return Plan(plan.resources, specs.warnings + plan.warnings)
+    silence = silence_warnings(specs, plan, chosen.kind.value)
+    return Plan(plan.resources, specs.warnings + plan.warnings + tuple(silence))
 
 
 __all__ = [

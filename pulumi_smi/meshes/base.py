@@ -54,14 +54,44 @@ class AccessOptions(TargetOptions):
     less than SMI (never more), with one warning naming each rule left out."""
 
 
+MAX_JSON_DEPTH = 20
+"""The deepest nesting of a JSON option value (the options nest two or three levels)."""
+
+
 def json_from_command_line(value: object) -> object:
-    """A mapping option given as JSON text (``--set 'key={"a": "b"}'``), parsed; else as is."""
+    """A mapping option given as JSON text (``--set 'key={"a": "b"}'``), parsed; else as is.
+
+    Text nesting deeper than :data:`MAX_JSON_DEPTH` is refused before it is parsed (Python's
+    parser would recurse once per level).
+    """
     if isinstance(value, str):
+        if _nesting(value) > MAX_JSON_DEPTH:
+            raise ValueError(f"not a JSON object: nested more than {MAX_JSON_DEPTH} levels deep")
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"not a JSON object: {exc.msg}") from None
+            raise ValueError(f"not a JSON object: {exc.msg} at position {exc.pos}") from None
     return value
+
+
+def _nesting(text: str) -> int:
+    """How deep the brackets of JSON ``text`` nest (outside strings)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif in_string:
+            escaped = char == "\\"
+            in_string = char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 Namer = Callable[[ObjectKey, str], str]

@@ -13,9 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
+from ..errors import shown
 from .fields import NamespaceName, ObjectName, ServiceName
+from .models import FieldError
+from .names import port_name_problem
 from .shape import ShapeError, mapping, sequence
 
 
@@ -33,6 +44,16 @@ class ServicePort(CatalogueModel):
     protocol: Literal["TCP", "UDP", "SCTP"] = "TCP"
     app_protocol: StrictStr | None = Field(default=None, alias="appProtocol")
     target_port: StrictInt | StrictStr | None = Field(default=None, alias="targetPort")
+
+    @field_validator("target_port", mode="before")
+    @classmethod
+    def _target_port(cls, value: Any) -> Any:
+        """A container port number (1-65535) or name (IANA service name), as Kubernetes says."""
+        if value is None or _is_port(value):
+            return value
+        if isinstance(value, str) and port_name_problem(value) is None:
+            return value
+        raise ValueError(f"must be a port number (1-65535) or a port name, got {shown(value)}")
 
     @property
     def application_protocol(self) -> str:
@@ -56,6 +77,24 @@ class Service(CatalogueModel):
     namespace: NamespaceName = "default"
     ports: tuple[ServicePort, ...] = ()
     selector: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+
+    @field_validator("ports")
+    @classmethod
+    def _unique_ports(cls, ports: tuple[ServicePort, ...]) -> tuple[ServicePort, ...]:
+        """Kubernetes refuses a Service listing a port (number and protocol) or a name twice."""
+        numbers: set[tuple[int, str]] = set()
+        names: set[str] = set()
+        for index, port in enumerate(ports):
+            if (port.port, port.protocol) in numbers:
+                raise FieldError(
+                    f"[{index}].port", f"{port.protocol} port {port.port} is listed twice"
+                )
+            if port.name is not None and port.name in names:
+                raise FieldError(f"[{index}].name", f"port name {shown(port.name)} is used twice")
+            numbers.add((port.port, port.protocol))
+            if port.name is not None:
+                names.add(port.name)
+        return ports
 
     def port(self, number: int) -> ServicePort | None:
         """The port numbered ``number``, or None."""
@@ -181,16 +220,25 @@ def workload_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
             port = mapping(raw, at)
             name, number = port.get("name"), port.get("containerPort")
             if isinstance(number, bool) or not isinstance(number, int):
-                raise ShapeError(f"{at}.containerPort", f"must be an integer, got {number!r}")
+                raise ShapeError(f"{at}.containerPort", f"must be an integer, got {shown(number)}")
+            if not _is_port(number):
+                raise ShapeError(f"{at}.containerPort", f"must be 1-65535, got {number}")
             protocol = port.get("protocol")
             if protocol is not None and protocol not in ("TCP", "UDP", "SCTP"):
-                raise ShapeError(f"{at}.protocol", f"must be TCP, UDP or SCTP, got {protocol!r}")
+                raise ShapeError(
+                    f"{at}.protocol", f"must be TCP, UDP or SCTP, got {shown(protocol)}"
+                )
             if protocol in (None, "TCP"):
                 tcp.add(number)
             if name is None:
                 continue
             if not isinstance(name, str):
                 raise ShapeError(f"{at}.name", f"must be a string, got {type(name).__name__}")
+            problem = port_name_problem(name)
+            if problem:
+                raise ShapeError(f"{at}.name", problem)
+            if name in ports:
+                raise ShapeError(f"{at}.name", f"port name {shown(name)} is used twice in the pod")
             ports[name] = number
         for probe_port, path in _http_probes(container, where):  # after its ports' checks
             paths = probes.setdefault(probe_port, [])
@@ -288,12 +336,14 @@ def rollout_workload_ref(manifest: Mapping[str, Any]) -> tuple[str, str] | None:
         raise ShapeError(
             "spec.workloadRef.kind",
             f"must be Deployment or ReplicaSet (the workloads pulumi-smi resolves a "
-            f"workloadRef to), got {kind!r}",
+            f"workloadRef to), got {shown(kind)}",
         )
     if api_version != "apps/v1":
-        raise ShapeError("spec.workloadRef.apiVersion", f"must be apps/v1, got {api_version!r}")
+        raise ShapeError(
+            "spec.workloadRef.apiVersion", f"must be apps/v1, got {shown(api_version)}"
+        )
     if not isinstance(name, str) or not name:
-        raise ShapeError("spec.workloadRef.name", f"must be a workload name, got {name!r}")
+        raise ShapeError("spec.workloadRef.name", f"must be a workload name, got {shown(name)}")
     return str(kind), name
 
 
@@ -318,13 +368,19 @@ def _http_probes(container: Mapping[str, Any], where: str) -> list[tuple[int, st
         at = f"{where}.{probe}.httpGet"
         port = get.get("port")
         number = named.get(port) if isinstance(port, str) else port
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise ShapeError(f"{at}.port", f"{port!r} is not a container port of this container")
+        if not isinstance(number, int) or not _is_port(number):
+            raise ShapeError(
+                f"{at}.port", f"{shown(port)} is not a container port of this container"
+            )
         path = get.get("path", "/")
         if not isinstance(path, str):
             raise ShapeError(f"{at}.path", f"must be a string, got {type(path).__name__}")
         found.append((number, path))
     return found
+
+
+def _is_port(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535
 
 
 def service_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,15 +7,16 @@ any: invalid input never produces a partial result.
 
 from __future__ import annotations
 
+import functools
+import re
 import sys
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Problem, SmiValidationError, raise_if_any
+from ..errors import Problem, SmiValidationError, raise_if_any, shown
 from .catalogue import (
     Catalogue,
     Service,
@@ -26,12 +27,12 @@ from .catalogue import (
     service_from_manifest,
     workload_from_manifest,
 )
-from .models import SMI_KINDS, FieldError, SmiObject
+from .models import SMI_KINDS, FieldError, ObjectKey, SmiObject
 from .shape import ShapeError, mapping
 from .specset import Origin, SpecSet
-from .versions import CONVERTERS, SERVED_VERSIONS
+from .versions import CONVERTERS, SERVED_VERSIONS, user_path
+from .yaml_reader import Document, read_documents
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WORKLOAD_KINDS = {
     "Deployment": "apps/v1",
     "StatefulSet": "apps/v1",
@@ -67,46 +68,7 @@ def _workload_paths(kind: str) -> dict[str, str]:
     }
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """A safe loader that rejects duplicate keys instead of keeping the last one."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # '<<' merge keys: explicit keys may override merged ones
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, Hashable) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-
 M = TypeVar("M", bound=BaseModel)
-Document = tuple[str, int, Any]
-"""(source, 1-based document number, parsed YAML)."""
-
-
-def read_documents(text: str, source: str) -> list[Document]:
-    """Parse a YAML stream; a syntax error becomes an :class:`SmiValidationError`."""
-    documents: list[Document] = []
-    try:
-        for number, doc in enumerate(yaml.load_all(text, Loader=_StrictLoader), start=1):
-            documents.append((source, number, doc))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise SmiValidationError(
-            [Problem(f"YAML syntax error{where}: {reason}", source, len(documents) + 1)]
-        ) from None
-    except ValueError as exc:  # a scalar YAML accepts but Python cannot hold (huge integers)
-        raise SmiValidationError(
-            [Problem(f"invalid YAML value: {exc}", source, len(documents) + 1)]
-        ) from None
-    return documents
 
 
 def load_files(paths: Iterable[str | Path]) -> SpecSet:
@@ -124,7 +86,8 @@ def load_files(paths: Iterable[str | Path]) -> SpecSet:
         except OSError as exc:
             problems.append(Problem(f"cannot read file: {exc.strerror or exc}", source))
         except UnicodeDecodeError as exc:
-            problems.append(Problem(f"not UTF-8 text: {exc.reason}", source))
+            line = exc.object[: exc.start].count(b"\n") + 1
+            problems.append(Problem(f"not UTF-8 text at line {line}: {exc.reason}", source))
         except SmiValidationError as exc:
             problems.extend(exc.problems)
     try:
@@ -142,7 +105,11 @@ def load_text(text: str, source: str = "<input>") -> SpecSet:
 
 
 def load_documents(documents: Iterable[Document], catalogue: Catalogue | None = None) -> SpecSet:
-    """Validate parsed documents into a :class:`SpecSet` (``catalogue`` is merged in)."""
+    """Validate parsed documents into a :class:`SpecSet` (``catalogue`` is merged in).
+
+    ``documents`` are :class:`~pulumi_smi.spec.yaml_reader.Document` tuples (or plain
+    ``(source, number, data)`` triples).
+    """
     objects: list[SmiObject] = []
     origins: dict[Any, Origin] = {}
     services: list[Service] = []
@@ -152,13 +119,16 @@ def load_documents(documents: Iterable[Document], catalogue: Catalogue | None = 
     seen: set[tuple[Any, str, Any]] = set()
     warnings: list[str] = []
     problems: list[Problem] = []
-    for source, number, doc in documents:
+    for document in documents:
+        document = Document(*document)
+        doc = document.data
         if doc is None:
             continue
-        where = _Where(source, number, doc)
+        where = _Where(document.source, document.number, doc)
         if not isinstance(doc, dict):
+            at = f" (the document at line {document.line})" if document.line else ""
             problems.append(
-                where.problem("", f"a document must be a mapping, got {type(doc).__name__}")
+                where.problem("", f"a document must be a mapping, got {type(doc).__name__}{at}")
             )
             continue
         api_version, kind = doc.get("apiVersion"), doc.get("kind")
@@ -172,20 +142,28 @@ def load_documents(documents: Iterable[Document], catalogue: Catalogue | None = 
         if api_version in SERVED_VERSIONS:
             problems.append(where.problem("apiVersion", f"needs a version: {api_version}/VERSION"))
             continue
+        catalogued = _CATALOGUE_KINDS.get((api_version, kind))
+        if (group in SERVED_VERSIONS or catalogued) and document.bad_keys:
+            problems.extend(where.problem(bad.path, bad.message) for bad in document.bad_keys)
+            continue
         try:
             if group in SERVED_VERSIONS:
                 _load_smi(doc, group, version, where, objects, origins, problems)
-            elif api_version == "v1" and kind == "Service":
+            elif kind == "Service" and catalogued:
                 data = service_from_manifest(doc)
-                where.validate(Service, data, _SERVICE_PATHS, services, problems)
-            elif api_version == "v1" and kind == "ServiceAccount":
-                where.validate(ServiceAccount, _metadata(doc), _SERVICE_PATHS, accounts, problems)
-            elif _WORKLOAD_KINDS.get(kind) == api_version:
+                if where.validate(Service, data, _SERVICE_PATHS, services, problems):
+                    _catalogued(services, "Service", where, origins, problems)
+            elif kind == "ServiceAccount" and catalogued:
+                data = _metadata(doc)
+                if where.validate(ServiceAccount, data, _SERVICE_PATHS, accounts, problems):
+                    _catalogued(accounts, "ServiceAccount", where, origins, problems)
+            elif catalogued:
                 seen.add(_raw_key(doc))
                 ref = rollout_workload_ref(doc)
                 if ref is None:
                     data = workload_from_manifest(doc)
-                    where.validate(Workload, data, _workload_paths(kind), workloads, problems)
+                    if where.validate(Workload, data, _workload_paths(kind), workloads, problems):
+                        _catalogued(workloads, kind, where, origins, problems)
                 else:
                     refs.append(_WorkloadRef(len(problems), where, doc, *ref))
             else:
@@ -200,7 +178,11 @@ def load_documents(documents: Iterable[Document], catalogue: Catalogue | None = 
     }
     known.update({(w.namespace, w.kind, w.name): w for w in workloads})
     for pending in reversed(refs):  # its problems go where its document's would
-        problems[pending.index : pending.index] = pending.resolve(known, seen, workloads)
+        before = len(workloads)
+        resolved = pending.resolve(known, seen, workloads)
+        if len(workloads) > before:
+            _catalogued(workloads, "Rollout", pending.where, origins, resolved)
+        problems[pending.index : pending.index] = resolved
     raise_if_any(problems)
     found = Catalogue(
         services=tuple(services), service_accounts=tuple(accounts), workloads=tuple(workloads)
@@ -209,11 +191,57 @@ def load_documents(documents: Iterable[Document], catalogue: Catalogue | None = 
     return SpecSet.build(objects, merged, origins, warnings)
 
 
+_CATALOGUE_KINDS: dict[tuple[str, str], bool] = {
+    ("v1", "Service"): True,
+    ("v1", "ServiceAccount"): True,
+    **{(api_version, kind): True for kind, api_version in _WORKLOAD_KINDS.items()},
+}
+"""The (apiVersion, kind) of the Kubernetes documents the catalogue reads."""
+
+
+def _catalogued(
+    into: list[Any],
+    kind: str,
+    where: _Where,
+    origins: dict[Any, Origin],
+    problems: list[Problem],
+) -> None:
+    """Record the origin of the entry just added to ``into``; a second document of the same
+    kind, namespace and name is a problem, and its entry is dropped."""
+    entry = into[-1]
+    key = ObjectKey(kind, entry.namespace, entry.name)
+    if _first_definition(key, where, origins, problems):
+        into.pop()
+
+
+def _first_definition(
+    key: ObjectKey, where: _Where, origins: dict[Any, Origin], problems: list[Problem]
+) -> bool:
+    """Whether ``key`` was defined before (then a problem says where); else record it here."""
+    first = origins.get(key)
+    if first is not None:
+        at = f"{first.source}: document {first.document}"
+        problems.append(
+            where.problem("metadata.name", f"duplicate {key.kind} (first defined in {at})")
+        )
+        return True
+    origins[key] = Origin(where.source, where.number, where.written_as)
+    return False
+
+
 def _raw_key(doc: Mapping[str, Any]) -> tuple[Any, str, Any]:
-    """(namespace, kind, name) of a workload document, as written (even when invalid)."""
+    """(namespace, kind, name) of a workload document, as written (even when invalid).
+
+    A namespace or name that is not a string (so not hashable, maybe) stands as None.
+    """
     metadata = doc.get("metadata")
     metadata = metadata if isinstance(metadata, dict) else {}
-    return metadata.get("namespace", "default"), str(doc.get("kind")), metadata.get("name")
+    namespace, name = metadata.get("namespace", "default"), metadata.get("name")
+    return (
+        namespace if isinstance(namespace, str) else None,
+        str(doc.get("kind")),
+        name if isinstance(name, str) else None,
+    )
 
 
 class _WorkloadRef:
@@ -276,7 +304,9 @@ def _load_smi(
     kinds = SERVED_VERSIONS[group]
     if where.kind not in kinds:
         problems.append(
-            where.problem("kind", f"{group} has no kind {where.kind!r} (known: {', '.join(kinds)})")
+            where.problem(
+                "kind", f"{group} has no kind {shown(where.kind)} (known: {', '.join(kinds)})"
+            )
         )
         return
     if version not in kinds[where.kind]:
@@ -286,18 +316,13 @@ def _load_smi(
         )
         return
     validated: list[SmiObject] = []
+    where.written_as = (f"{group}/{version}", where.kind)
     for kind, body in CONVERTERS[where.kind](doc, version):
-        where.validate(SMI_KINDS[kind], body, {}, validated, problems)
+        rewrite = functools.partial(user_path, f"{group}/{version}", where.kind, kind)
+        where.validate(SMI_KINDS[kind], body, {}, validated, problems, rewrite)
     for obj in validated:
-        first = origins.get(obj.key)
-        if first is not None:
-            at = f"{first.source}: document {first.document}"
-            problems.append(
-                where.problem("metadata.name", f"duplicate {obj.KIND} (first defined in {at})")
-            )
-            continue
-        origins[obj.key] = Origin(where.source, where.number)
-        objects.append(obj)
+        if not _first_definition(obj.key, where, origins, problems):
+            objects.append(obj)
 
 
 class _Where:
@@ -308,6 +333,8 @@ class _Where:
         self.kind = doc.get("kind") if isinstance(doc, dict) else None
         metadata = doc.get("metadata") if isinstance(doc, dict) else None
         self.name = metadata.get("name") if isinstance(metadata, dict) else None
+        self.written_as: tuple[str, str] | None = None
+        """(apiVersion, kind) of an SMI document (:func:`~.versions.user_path`)."""
 
     def problem(self, path: str, message: str) -> Problem:
         kind = self.kind if isinstance(self.kind, str) else None
@@ -321,11 +348,19 @@ class _Where:
         paths: Mapping[str, str],
         into: list[Any],
         problems: list[Problem],
-    ) -> None:
+        rewrite: Callable[[str], str] | None = None,
+    ) -> bool:
+        """Validate ``data`` as ``model`` into ``into``; whether it was valid.
+
+        Each error becomes a problem at its field path: ``paths`` renames the top-level
+        fields, ``rewrite`` maps a whole path (to where an older version keeps the field).
+        """
         try:
             into.append(model.model_validate(data))
+            return True
         except ValidationError as exc:
             errors = exc.errors()
+            reported: set[tuple[str, str]] = set()
             for error in errors:
                 if error["type"] == "too_short" and _has_nested(error["loc"], errors):
                     continue  # the items themselves were invalid: report those only
@@ -333,11 +368,21 @@ class _Where:
                 cause = (error.get("ctx") or {}).get("error")
                 if isinstance(cause, FieldError):
                     path = f"{path}{cause.subpath}" if path else cause.subpath.lstrip(".")
-                problems.append(self.problem(path, _message(error)))
+                if rewrite is not None:
+                    path = rewrite(path)
+                message = _message(error)
+                if (path, message) not in reported:
+                    reported.add((path, message))
+                    problems.append(self.problem(path, message))
+            return False
 
 
 def _has_nested(loc: tuple[int | str, ...], errors: list[Any]) -> bool:
     return any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in errors)
+
+
+_PYDANTIC_STEP = re.compile(r"^(\[key\]|function-[a-z]+\[.*\]|[a-z-]+\[.*\])$")
+"""Steps pydantic adds to an error location that are not fields (``[key]``, union tags)."""
 
 
 def _path(loc: tuple[int | str, ...], paths: Mapping[str, str]) -> str:
@@ -345,7 +390,7 @@ def _path(loc: tuple[int | str, ...], paths: Mapping[str, str]) -> str:
     for index, part in enumerate(loc):
         if isinstance(part, int):
             path += f"[{part}]"
-        else:
+        elif not _PYDANTIC_STEP.match(part):
             part = paths.get(part, part) if index == 0 else part
             path += f".{part}" if path else part
     return path
@@ -360,7 +405,13 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "value_error":
         return message.removeprefix("Value error, ")
     value = error.get("input")
+    if kind in ("model_type", "model_attributes_type"):  # no model class names
+        return f"must be a mapping, got {type(value).__name__}"
+    if kind in ("tuple_type", "list_type"):
+        return f"must be a list, got {type(value).__name__}"
     if isinstance(value, (str, int, float, bool)):
         hint = "; quote it in YAML to make it a string" if kind == "string_type" else ""
-        return f"{message}, got {value!r}{hint}"
+        return f"{message}, got {shown(value)}{hint}"
+    if value is None or isinstance(value, (list, dict)):
+        return f"{message}, got {type(value).__name__}"
     return message

@@ -11,9 +11,10 @@ plain values only: they are the pure input of every translator.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,7 +26,13 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from .fields import NamespaceName, ObjectName, Regex, ServiceName
-from .names import label_key_problem, label_value_problem
+from .names import (
+    dns1035_label_problem,
+    dns1123_label_problem,
+    dns1123_subdomain_problem,
+    label_key_problem,
+    label_value_problem,
+)
 from .regex import regex_problem
 
 MAX_WEIGHT = 2**31 - 1
@@ -139,10 +146,54 @@ class RouteGroupRef(SmiModel):
     api_group: StrictStr | None = None
 
 
-class TrafficSplitSpec(SmiModel):
-    """Split traffic for the apex ``service`` between weighted backend Services."""
+class ApexName(NamedTuple):
+    """The parts of a TrafficSplit apex as written: ``name[.namespace[.svc[.<domain>]]]``."""
 
-    service: ServiceName
+    name: str
+    namespace: str | None
+
+
+def apex_name(value: str) -> ApexName:
+    """Parse an apex written as ``name``, ``name.namespace``, ``name.namespace.svc`` or
+    ``name.namespace.svc.<domain>`` (SMI: "the FQDN that applications will use");
+    :class:`ValueError` for anything else."""
+    name, *rest = value.split(".")
+    problem = dns1035_label_problem(name)
+    if problem:
+        raise ValueError(problem)
+    if not rest:
+        return ApexName(name, None)
+    namespace, *dns = rest
+    if (
+        dns1123_label_problem(namespace)
+        or (dns and dns[0] != "svc")
+        or (len(dns) > 1 and dns1123_subdomain_problem(".".join(dns[1:])))
+    ):
+        raise ValueError(
+            f"{value!r} is not a Service: write its name, or name.namespace, "
+            "name.namespace.svc or name.namespace.svc.<cluster domain>"
+        )
+    return ApexName(name, namespace)
+
+
+def _apex_form(value: str) -> str:
+    apex_name(value)
+    return value
+
+
+ApexService = Annotated[StrictStr, AfterValidator(_apex_form)]
+"""A TrafficSplit apex: a Service name, or the DNS name clients call it by."""
+
+
+class TrafficSplitSpec(SmiModel):
+    """Split traffic for the apex ``service`` between weighted backend Services.
+
+    ``service`` may be written as the DNS name clients use (``name.namespace``,
+    ``name.namespace.svc``, ``name.namespace.svc.<domain>``); :class:`TrafficSplit`
+    normalises it to the Service name.
+    """
+
+    service: ApexService
     backends: tuple[Backend, ...] = Field(min_length=1)
     matches: tuple[RouteGroupRef, ...] = ()
 
@@ -166,6 +217,24 @@ class TrafficSplit(SmiObject):
     API_VERSION: ClassVar[str] = "split.smi-spec.io/v1alpha4"
 
     spec: TrafficSplitSpec
+
+    @model_validator(mode="after")
+    def _apex_in_own_namespace(self) -> TrafficSplit:
+        """The apex as the plain Service name; one in another namespace is an error."""
+        written = self.spec.service
+        apex = apex_name(written)
+        namespace = self.metadata.namespace
+        if apex.namespace not in (None, namespace):
+            raise FieldError(
+                "spec.service",
+                f"{written!r} is a Service in namespace {apex.namespace!r}, but the apex of a "
+                f"TrafficSplit is a Service of its own namespace {namespace!r}: move the "
+                f"TrafficSplit to namespace {apex.namespace!r}",
+            )
+        if apex.name != written:
+            spec = self.spec.model_copy(update={"service": apex.name})
+            object.__setattr__(self, "spec", spec)
+        return self
 
 
 # --- specs.smi-spec.io -----------------------------------------------------------------

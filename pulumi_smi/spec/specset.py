@@ -18,6 +18,7 @@ from .models import (
     TrafficTarget,
     UDPRoute,
 )
+from .versions import user_path
 
 T = TypeVar("T", bound=SmiObject)
 
@@ -28,6 +29,9 @@ class Origin:
 
     source: str
     document: int | None = None
+    written_as: tuple[str, str] | None = None
+    """(apiVersion, kind) of the document, when its fields may sit elsewhere than the
+    newest version's (see :func:`~pulumi_smi.spec.versions.user_path`)."""
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,40 @@ class SpecSet:
         return {obj.key: obj for obj in self.objects()}
 
     def problem(self, key: ObjectKey, path: str, message: str) -> Problem:
-        """A :class:`Problem` about the field ``path`` of the object ``key``."""
+        """A :class:`Problem` about the field ``path`` of the object ``key``.
+
+        A Service, ServiceAccount or namespace read from no document is located at the
+        first SMI object naming it (and the field that names it).
+        """
+        if key not in self.origins:
+            key, path = self._reference_to(key) or (key, path)
         return _problem(key, self.origins, path, message)
+
+    def _reference_to(self, key: ObjectKey) -> tuple[ObjectKey, str] | None:
+        """(object, field path) of the first SMI object naming the Service, ServiceAccount
+        or namespace ``key``, or None."""
+        ns, name = key.namespace, key.name
+        if key.kind == "Service":
+            for split in self.traffic_splits:
+                if split.metadata.namespace != ns:
+                    continue
+                if split.spec.service == name:
+                    return split.key, "spec.service"
+                for index, backend in enumerate(split.spec.backends):
+                    if backend.service == name:
+                        return split.key, f"spec.backends[{index}].service"
+        if key.kind == "ServiceAccount":
+            for target in self.traffic_targets:
+                identities = [("spec.destination", target.spec.destination)]
+                identities += [(f"spec.sources[{i}]", s) for i, s in enumerate(target.spec.sources)]
+                for at, identity in identities:
+                    if (identity.namespace, identity.name) == (ns, name):
+                        return target.key, f"{at}.name"
+        if key.kind == "Namespace":
+            for obj in self.objects():
+                if obj.metadata.namespace == ns:
+                    return obj.key, "metadata.namespace"
+        return None
 
     def _dangling_references(self) -> Iterator[Problem]:
         for split in self.traffic_splits:
@@ -158,4 +194,6 @@ def _problem(
     key: ObjectKey, origins: Mapping[ObjectKey, Origin], path: str, message: str
 ) -> Problem:
     origin = origins.get(key, Origin(f"{key.kind} {key.namespace}/{key.name}"))
+    if origin.written_as is not None:
+        path = user_path(*origin.written_as, key.kind, path)
     return Problem(message, origin.source, origin.document, key.kind, key.name, path)

@@ -9,10 +9,12 @@ TCPRoute rule, which narrows exactly as the port did).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
+from ..errors import shown
 from .models import MAX_WEIGHT
 from .quantity import parse_quantity
 from .shape import ShapeError, mapping
@@ -73,7 +75,7 @@ def _quantity_weights(spec: dict[str, Any]) -> dict[str, Any]:
         if scaled > MAX_WEIGHT:
             raise ShapeError(
                 f"spec.backends[{index}].weight",
-                f"{backend['weight']!r}: these quantities need weights above {MAX_WEIGHT} "
+                f"{shown(backend['weight'])}: these quantities need weights above {MAX_WEIGHT} "
                 "to keep their exact ratio; use fewer decimal places",
             )
         converted.append({**backend, "weight": int(scaled)})
@@ -140,7 +142,9 @@ def _traffic_target(doc: Mapping[str, Any], version: str) -> Converted:
     extra: Converted = []
     if port is not None:
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-            raise ShapeError(f"{prefix}destination.port", f"must be a port number, got {port!r}")
+            raise ShapeError(
+                f"{prefix}destination.port", f"must be a port number, got {shown(port)}"
+            )
         metadata = mapping(doc.get("metadata"), "metadata")
         route = f"{metadata.get('name')}-port-{port}"
         tcp_route = {
@@ -154,6 +158,37 @@ def _traffic_target(doc: Mapping[str, Any], version: str) -> Converted:
             {"kind": "TCPRoute", "name": route},
         ]
     return [("TrafficTarget", _body(doc, spec)), *extra]
+
+
+_TOP_LEVEL_FIELDS: dict[tuple[str, str], dict[str, str]] = {
+    ("access.smi-spec.io/v1alpha1", "TrafficTarget"): {
+        "destination": "destination",
+        "sources": "sources",
+        "rules": "specs",
+    },
+    ("specs.smi-spec.io/v1alpha1", "HTTPRouteGroup"): {"matches": "matches"},
+    ("specs.smi-spec.io/v1alpha2", "HTTPRouteGroup"): {"matches": "matches"},
+}
+"""Versions whose spec fields sit at the top level: model field -> field in the document."""
+_SPEC_FIELD = re.compile(r"^spec\.([A-Za-z_]+)")
+
+
+def user_path(api_version: str, written_kind: str, kind: str, path: str) -> str:
+    """Where field ``path`` of a converted ``kind`` object sits in the document it came from.
+
+    The document is of ``api_version`` and ``written_kind``: v1alpha1 TrafficTargets and
+    v1alpha1/v1alpha2 HTTPRouteGroups keep their fields at the top level (``specs[0].name``,
+    ``matches[1].pathRegex``), and a TCPRoute implied by a TrafficTarget's
+    ``destination.port`` (access v1alpha1, v1alpha2) is that field.
+    """
+    if kind != written_kind:
+        prefix = "" if api_version.endswith("/v1alpha1") else "spec."
+        return f"{prefix}destination.port"
+    fields = _TOP_LEVEL_FIELDS.get((api_version, written_kind))
+    found = _SPEC_FIELD.match(path)
+    if fields is None or found is None or found.group(1) not in fields:
+        return path
+    return fields[found.group(1)] + path[found.end() :]
 
 
 CONVERTERS: dict[str, Callable[[Mapping[str, Any], str], Converted]] = {

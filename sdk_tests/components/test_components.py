@@ -238,7 +238,7 @@ def test_istio_split_component_registers_its_virtual_service(preview: bool) -> N
     vs = recording.by_name("web-dc1-virtualservice")
     assert vs.type == "kubernetes:networking.istio.io/v1:VirtualService"
     weights = [d["weight"] for d in vs.inputs["spec"]["http"][0]["route"]]
-    assert weights == [75, 25]
+    assert weights == [3, 1]  # relative weights, exactly as given
 
 
 SHOP_CATALOGUE = """

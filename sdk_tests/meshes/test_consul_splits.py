@@ -209,3 +209,44 @@ def test_config_entry_mode_writes_consul_api_entries_in_order() -> None:
     assert "namespace" not in splitter.properties
     defaults = {r.name for r in plan if r.properties["kind"] == "service-defaults"}
     assert defaults <= set(splitter.depends_on)  # protocols first, or Consul refuses the split
+
+
+def test_the_apex_in_its_own_splitter_goes_to_its_instances() -> None:
+    plan = consul(WEB + split({"web": 90, "web-v2": 10}))
+    # A split to the splitter's own service ends at its resolver: the apex's instances.
+    assert to(plan) == {"web": Fraction(9, 10), "web-v2": Fraction(1, 10)}
+    (splitter,) = of_kind(plan, "ServiceSplitter")
+    assert splitter["spec"]["splits"][0] == {"weight": 90, "service": "web"}
+    assert not of_kind(plan, "ServiceResolver")
+
+
+def test_a_matched_split_reaches_the_apex_instances_past_the_default_splitter() -> None:
+    text = (
+        WEB
+        + group("beta", "{name: beta, headers: {x-beta: 'true'}}")
+        + split({"web": 1, "web-v3": 1}, ("beta",), name="ab")
+        + split({"web-v1": 90, "web-v2": 10}, name="canary")
+    )
+    plan = consul(text)
+    # Routed to plain "web", matched traffic would go through web's splitter (the canary)
+    # again; the apex's subset of every instance (empty filter) stops there.
+    assert to(plan, headers={"x-beta": "true"}) == {
+        "web/web": Fraction(1, 2),
+        "web-v3": Fraction(1, 2),
+    }
+    assert to(plan) == {"web-v1": Fraction(9, 10), "web-v2": Fraction(1, 10)}
+    (resolver,) = of_kind(plan, "ServiceResolver")
+    assert resolver["metadata"]["name"] == "web"
+    assert resolver["spec"] == {"subsets": {"web": {"filter": ""}}}
+
+
+def test_a_matched_split_to_the_apex_alone_uses_the_subset_only_when_the_apex_is_split() -> None:
+    beta = group("beta", "{name: beta, headers: {x-beta: 'true'}}")
+    ab = split({"web": 1, "web-v3": 0}, ("beta",), name="ab")
+    with_default = consul(WEB + beta + ab + split({"web-v1": 1}, name="canary"))
+    assert to(with_default, headers={"x-beta": "true"}) == {"web/web": Fraction(1)}
+    (router,) = of_kind(with_default, "ServiceRouter")
+    assert router["spec"]["routes"][0]["destination"] == {"service": "web", "serviceSubset": "web"}
+    alone = consul(WEB + beta + ab)
+    assert to(alone, headers={"x-beta": "true"}) == {"web": Fraction(1)}
+    assert not of_kind(alone, "ServiceResolver")

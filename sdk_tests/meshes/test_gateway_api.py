@@ -273,6 +273,64 @@ def test_disjoint_splits_get_no_precedence_warning() -> None:
     assert to(plan, headers={"x-v": "1"}) == only("web-v1")
 
 
+# --- the apex as one of its own backends ----------------------------------------------
+
+
+def test_a_split_listing_its_apex_routes_part_of_the_traffic_to_the_apex_endpoints() -> None:
+    plan = plan_of(WEB + split("canary", {"web": 90, "web-v2": 10}))
+    [route] = manifests(plan)  # a backendRef to the parent Service: its own endpoints
+    assert [r["name"] for r in route["spec"]["rules"][0]["backendRefs"]] == ["web", "web-v2"]
+    assert to(plan) == {"web": Fraction(9, 10), "web-v2": Fraction(1, 10)}
+    assert not plan.warnings
+
+
+def test_a_split_whose_only_serving_backend_is_its_apex_still_gets_its_route() -> None:
+    plan = plan_of(WEB + split("canary", {"web": 1, "web-v2": 0}))
+    [route] = manifests(plan)
+    assert route["spec"]["rules"] == [
+        {"backendRefs": [{"group": "", "kind": "Service", "name": "web", "port": 80, "weight": 1}]}
+    ]
+    assert to(plan) == only("web")
+
+
+def test_a_matched_split_may_list_its_apex_beside_the_default_split() -> None:
+    text = WEB + group("beta", '{name: beta, headers: {x-beta: "true"}}')
+    plan = plan_of(
+        text + split("ab", {"web": 1, "web-v3": 1}, ("beta",)) + split("canary", {"web-v1": 1})
+    )
+    assert to(plan, headers={"x-beta": "true"}) == {"web": Fraction(1, 2), "web-v3": Fraction(1, 2)}
+    assert to(plan) == only("web-v1")
+
+
+@pytest.mark.parametrize(
+    ("port", "protocol", "kind"),
+    [
+        ("{name: tcp-db, port: 5432, appProtocol: tcp}", "tcp", "TCPRoute"),
+        ("{name: api, port: 5432, appProtocol: grpc}", "grpc", "GRPCRoute"),
+    ],
+)
+def test_the_apex_as_a_backend_on_tcp_and_grpc_ports(port: str, protocol: str, kind: str) -> None:
+    text = service("web", port) + service("web-v2", port)
+    plan = plan_of(text + split("canary", {"web": 3, "web-v2": 1}))
+    [route] = manifests(plan)
+    assert route["kind"] == kind
+    extra = {"path": "/shop.Catalog/Get"} if protocol == "grpc" else {}
+    assert to(plan, 5432, protocol=protocol, **extra) == {
+        "web": Fraction(3, 4),
+        "web-v2": Fraction(1, 4),
+    }
+
+
+@pytest.mark.parametrize(
+    "apex", ["web.default", "web.default.svc", "web.default.svc.cluster.local"]
+)
+def test_the_apex_may_be_written_as_the_name_clients_call(apex: str) -> None:
+    text = split("canary", {"web-v1": 9, "web-v2": 1})
+    assert text.count("service: web\n") == 1
+    written = plan_of(WEB + text.replace("service: web\n", f"service: {apex}\n"))
+    assert written.to_json() == plan_of(WEB + text).to_json()
+
+
 # --- ports and protocols ---------------------------------------------------------------
 
 

@@ -75,19 +75,19 @@ def test_canary_90_10() -> None:
     assert vs["spec"]["hosts"] == [host("web")]
 
 
-def test_relative_weights_become_percentages_summing_to_100() -> None:
+def test_relative_weights_keep_their_exact_ratio() -> None:
     plan = istio(*WEB, split("web", "web", {"web-v1": 1, "web-v2": 2}))
     (vs,) = virtual_services(plan)
     weights = [d["weight"] for d in vs["spec"]["http"][0]["route"]]
-    assert weights == [33, 67]
-    assert go(plan) == {host("web-v1"): Fraction(33, 100), host("web-v2"): Fraction(67, 100)}
+    assert weights == [1, 2]  # relative since Istio 1.15: as given, not 33/67
+    assert go(plan) == {host("web-v1"): Fraction(1, 3), host("web-v2"): Fraction(2, 3)}
+    assert not plan.warnings
 
 
-def test_three_way_equal_split_sums_to_100() -> None:
+def test_three_way_equal_split_is_exactly_a_third_each() -> None:
     backends = {"web-v1": 1, "web-v2": 1, "web-v3": 1}
     plan = istio(*WEB, service("web-v3"), split("web", "web", backends))
-    (vs,) = virtual_services(plan)
-    assert sum(d["weight"] for d in vs["spec"]["http"][0]["route"]) == 100
+    assert go(plan) == {host(s): Fraction(1, 3) for s in backends}
 
 
 def test_zero_weight_backend_gets_nothing_and_is_never_a_lone_destination() -> None:
@@ -98,10 +98,27 @@ def test_zero_weight_backend_gets_nothing_and_is_never_a_lone_destination() -> N
     assert hosts == [host("web-v2")]
 
 
-def test_a_share_that_rounds_to_zero_is_left_out_with_a_warning() -> None:
+def test_a_tiny_share_is_kept_exactly_not_rounded_to_zero() -> None:
     plan = istio(*WEB, split("web", "web", {"web-v1": 1, "web-v2": 500}))
-    assert go(plan) == {host("web-v2"): Fraction(1)}
-    assert any("'web-v1'" in w and "rounds to 0 %" in w for w in plan.warnings)
+    assert go(plan) == {host("web-v1"): Fraction(1, 501), host("web-v2"): Fraction(500, 501)}
+    assert not plan.warnings
+
+
+def test_weights_summing_above_int32_are_divided_exactly_by_their_common_divisor() -> None:
+    plan = istio(*WEB, split("web", "web", {"web-v1": 2_100_000_000, "web-v2": 700_000_000}))
+    (vs,) = virtual_services(plan)
+    assert [d["weight"] for d in vs["spec"]["http"][0]["route"]] == [3, 1]
+    assert go(plan) == {host("web-v1"): Fraction(3, 4), host("web-v2"): Fraction(1, 4)}
+    assert not plan.warnings
+
+
+def test_weights_no_exact_form_fits_are_scaled_with_a_warning() -> None:
+    big = 2**31 - 1  # a prime: no common divisor with 2**31 - 2
+    plan = istio(*WEB, split("web", "web", {"web-v1": big, "web-v2": big - 1}))
+    (vs,) = virtual_services(plan)
+    weights = [d["weight"] for d in vs["spec"]["http"][0]["route"]]
+    assert sum(weights) <= 2**31 - 1 and weights[0] > weights[1] > 0
+    assert any("ratios are approximate" in w for w in plan.warnings)
 
 
 def test_header_ab_sends_matching_requests_to_the_split_and_others_to_the_apex() -> None:
@@ -243,3 +260,57 @@ def test_options_domain_suffix_and_api_version() -> None:
     (vs,) = virtual_services(plan)
     assert vs["apiVersion"] == "networking.istio.io/v1beta1"
     assert vs["spec"]["hosts"] == [f"web.{NS}.svc.corp.example"]
+
+
+def test_the_apex_as_a_backend_keeps_its_share_on_its_own_endpoints() -> None:
+    plan = istio(*WEB, split("web", "web", {"web": 90, "web-v2": 10}))
+    # A destination with the VirtualService's own host is that Service's cluster, not a loop.
+    assert go(plan) == {host("web"): Fraction(9, 10), host("web-v2"): Fraction(1, 10)}
+
+
+def test_the_apex_as_a_backend_of_a_matched_split() -> None:
+    plan = istio(
+        *WEB,
+        group("beta", "{name: beta, headers: {x-beta: 'true'}}"),
+        split("web-ab", "web", {"web": 1, "web-v2": 1}, ("beta",)),
+        split("web-canary", "web", {"web-v1": 1}),
+    )
+    half = {host("web"): Fraction(1, 2), host("web-v2"): Fraction(1, 2)}
+    assert go(plan, headers={"x-beta": "true"}) == half
+    assert go(plan) == {host("web-v1"): Fraction(1)}
+
+
+def test_no_virtual_service_without_routes_and_each_split_is_named() -> None:
+    db = (service("db", "5432/tcp"), service("db-v2", "5432/tcp"))
+    plan = istio(
+        *db,
+        group("beta", "{name: beta, headers: {x-beta: 'true'}}"),
+        split("db-ab", "db", {"db-v2": 1}, ("beta",)),
+        split("db-ab2", "db", {"db-v2": 1}, ("beta",)),
+    )
+    assert virtual_services(plan) == []  # istiod refuses a VirtualService without routes
+    for name in ("db-ab", "db-ab2"):
+        assert any(
+            w.startswith(f"TrafficSplit {NS}/{name}: no VirtualService for Service {NS}/db")
+            for w in plan.warnings
+        )
+    assert not any("produced no resource" in w for w in plan.warnings)
+
+
+def test_an_apex_with_only_udp_ports_gets_no_virtual_service() -> None:
+    udp = (
+        f"apiVersion: v1\nkind: Service\nmetadata: {{name: dns, namespace: {NS}}}\n"
+        "spec: {ports: [{name: dns, port: 53, protocol: UDP}]}\n"
+    )
+    plan = istio(udp, split("dns", "dns", {"dns-v2": 1}))
+    assert virtual_services(plan) == []
+    assert any("port 53 is UDP" in w for w in plan.warnings)
+    assert any("no VirtualService for Service" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    "apex", ["web.shop", "web.shop.svc", "web.shop.svc.cluster.local", "web.shop.svc.corp"]
+)
+def test_the_apex_may_be_written_as_the_name_clients_call(apex: str) -> None:
+    plain = istio(*WEB, split("web", "web", {"web-v1": 9, "web-v2": 1}))
+    assert istio(*WEB, split("web", apex, {"web-v1": 9, "web-v2": 1})).to_json() == plain.to_json()

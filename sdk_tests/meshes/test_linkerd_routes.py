@@ -142,3 +142,19 @@ def test_missing_apex_service_names_the_split(route_api: str) -> None:
     (problem,) = err.value.problems
     assert (problem.kind, problem.name, problem.path) == ("TrafficSplit", "web", "spec.service")
     assert "the linkerd target needs the ports of Service shop/web" in problem.message
+
+
+@pytest.mark.parametrize("route_api", ["gateway", "policy"])
+def test_the_apex_as_its_own_backend_as_in_linkerd_smi(route_api: str) -> None:
+    # linkerd-smi's own tests split an apex between itself and a new version; a backendRef
+    # to the parent Service is its own endpoints in Linkerd (GAMMA), not a loop.
+    backends = "[{service: web, weight: 500m}, {service: web-v2, weight: 500m}]"
+    plan = linkerd(WEB + split("v1alpha1", backends), route_api=route_api)
+    assert to(plan) == {"web": Fraction(1, 2), "web-v2": Fraction(1, 2)}
+    assert not plan.warnings
+
+
+def test_the_apex_written_as_its_fqdn_is_the_apex() -> None:
+    backends = "[{service: web-v1, weight: 1}]"
+    fqdn = split("v1alpha4", backends).replace("service: web\n", "service: web.shop.svc\n")
+    assert linkerd(WEB + fqdn).to_json() == linkerd(WEB + split("v1alpha4", backends)).to_json()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_smi.errors import UnsupportedTargetError
+from pulumi_smi.errors import SmiValidationError, UnsupportedTargetError
 from pulumi_smi.meshes import TARGETS, MeshKind, target, translate
 from pulumi_smi.plan import Plan
 from pulumi_smi.spec import load_files, load_text
@@ -110,3 +110,83 @@ def test_unimplemented_targets_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
         target(MeshKind.APPMESH)
     with pytest.raises(UnsupportedTargetError, match="unknown mesh 'nginx'"):
         target("nginx")
+
+
+# --- the apex written as the name clients call ------------------------------------------
+
+APEX_WORLD = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{name: http, port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-v2, namespace: shop}
+spec: {selector: {app: web, version: v2}, ports: [{name: http, port: 8080}]}
+"""
+
+
+def apex_split(apex: str, namespace: str = "shop") -> str:
+    return (
+        f"---\napiVersion: split.smi-spec.io/v1alpha2\nkind: TrafficSplit\n"
+        f"metadata: {{name: web, namespace: {namespace}}}\n"
+        f"spec: {{service: {apex}, backends: [{{service: web-v2, weight: 1}}]}}\n"
+    )
+
+
+FORMS = ["web.shop", "web.shop.svc", "web.shop.svc.cluster.local", "web.shop.svc.corp.example"]
+
+
+@pytest.mark.parametrize("apex", FORMS)
+def test_every_dns_form_of_the_apex_is_normalised_to_the_service_name(apex: str) -> None:
+    (split,) = by_kind(translate(load_text(apex_split(apex)), "smi"), "TrafficSplit")
+    assert split["spec"]["service"] == "web"
+
+
+def test_the_namespace_form_of_the_default_namespace() -> None:
+    text = apex_split("web.default.svc.cluster.local").replace(", namespace: shop", "")
+    (split,) = by_kind(translate(load_text(text), "smi"), "TrafficSplit")
+    assert split["spec"]["service"] == "web"
+
+
+@pytest.mark.parametrize("kind", [k for k in TARGETS if k is not MeshKind.SMI])
+@pytest.mark.parametrize("apex", FORMS)
+def test_every_target_translates_the_dns_form_as_the_name(kind: MeshKind, apex: str) -> None:
+    options = {"vpc_id": "vpc-0123456789abcdef0"} if kind is MeshKind.VPC_LATTICE else {}
+    plain = translate(load_text(APEX_WORLD + apex_split("web")), kind, options)
+    written = translate(load_text(APEX_WORLD + apex_split(apex)), kind, options)
+    assert written.to_json() == plain.to_json()
+    assert len(plain) > 0
+
+
+def test_an_apex_in_another_namespace_is_a_located_error() -> None:
+    with pytest.raises(SmiValidationError) as err:
+        load_text(apex_split("web.other.svc.cluster.local"), "split.yaml")
+    (problem,) = err.value.problems
+    assert (problem.source, problem.document, problem.kind, problem.name, problem.path) == (
+        "split.yaml",
+        1,
+        "TrafficSplit",
+        "web",
+        "spec.service",
+    )
+    assert "a Service in namespace 'other'" in problem.message
+    assert "its own namespace 'shop'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("apex", "wanted"),
+    [
+        ("web.shop.cluster.local", "is not a Service: write its name, or name.namespace"),
+        ("web.shop.svc.", "is not a Service"),
+        ("web.", "is not a Service"),
+        ("web.Shop", "is not a Service"),
+        ("9web.shop", "'9web' is not a valid Service name"),
+    ],
+)
+def test_other_dotted_apexes_are_errors_at_spec_service(apex: str, wanted: str) -> None:
+    with pytest.raises(SmiValidationError) as err:
+        load_text(apex_split(f"'{apex}'"))
+    (problem,) = err.value.problems
+    assert problem.path == "spec.service" and wanted in problem.message

@@ -200,6 +200,26 @@ def test_header_ab_with_catch_all_to_apex() -> None:
     assert where(p, Request()) == {"web-shop-80": 1}
 
 
+def test_the_apex_as_a_backend_forwards_to_its_own_target_group() -> None:
+    p = plan(APPS + _split({"web": 90, "web-v2": 10}))
+    assert where(p, Request()) == {
+        "web-shop-80": Fraction(9, 10),
+        "web-v2-shop-80": Fraction(1, 10),
+    }
+    (apex,) = [r for r in of(p, "TargetGroup") if r.properties["name"] == "web-shop-80"]
+    assert apex.properties["config"]["port"] == 8080  # the apex pods' targetPort
+    assert not p.warnings
+
+
+def test_a_matched_split_may_list_the_apex_beside_the_default_split() -> None:
+    routes = _routes("[{name: beta, headers: {x-beta: 'true'}}]")
+    ab = _split({"web": 1, "web-v3": 1}, name="ab", matches=", matches: [{name: routes}]")
+    p = plan(APPS + routes + ab + _split({"web-v1": 1}, name="canary"))
+    half = {"web-shop-80": Fraction(1, 2), "web-v3-shop-80": Fraction(1, 2)}
+    assert where(p, Request(headers={"x-beta": "true"})) == half
+    assert where(p, Request()) == {"web-v1-shop-80": 1}
+
+
 def test_path_reduced_exactly_and_methods_one_rule_each() -> None:
     routes = _routes(
         "[{name: api, pathRegex: '/api/.*', methods: [GET, POST]}, {name: x, pathRegex: '/x$'}]"

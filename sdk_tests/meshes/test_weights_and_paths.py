@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pulumi_smi.meshes.paths import escape, literal, smi_header, smi_path
-from pulumi_smi.meshes.weights import largest_remainder, percentages
+from pulumi_smi.meshes.weights import exactly_within, largest_remainder, percentages, ratios
 from pulumi_smi.spec.models import Backend
 
 weights = st.lists(st.integers(0, 10**6), min_size=1, max_size=20).filter(lambda w: sum(w) > 0)
@@ -45,6 +46,43 @@ def test_percentages_leave_out_zero_and_name_rounded_away_backends() -> None:
     kept, warnings = percentages(backends)
     assert kept == [("c", 100)]
     assert warnings == ["backend 'b' (weight 1) rounds to 0 % and gets no traffic"]
+
+
+@given(weights, st.integers(1, 10**7))
+def test_exactly_within_keeps_the_exact_ratio_or_says_it_cannot(ws: list[int], limit: int) -> None:
+    fitted = exactly_within(ws, largest=limit)
+    if max(ws) <= limit:
+        assert fitted == ws  # as given whenever they fit
+    elif fitted is None:
+        assert max(ws) // math.gcd(*ws) > limit
+    else:
+        assert max(fitted) <= limit
+        assert [Fraction(w, sum(fitted)) for w in fitted] == [Fraction(w, sum(ws)) for w in ws]
+
+
+def test_exactly_within_a_total() -> None:
+    assert exactly_within([1, 500], total=100) is None
+    assert exactly_within([1, 500], total=501) == [1, 500]
+    assert exactly_within([300, 600], total=100) == [1, 2]
+
+
+def test_ratios_keep_a_tiny_share_exactly() -> None:
+    backends = [
+        Backend(service="a", weight=0),
+        Backend(service="b", weight=1),
+        Backend(service="c", weight=500),
+    ]
+    assert ratios(backends, 2**31 - 1) == ([("b", 1), ("c", 500)], [])
+
+
+def test_ratios_scale_with_a_warning_only_when_no_exact_form_fits() -> None:
+    backends = [Backend(service="b", weight=1), Backend(service="c", weight=999)]
+    kept, warnings = ratios(backends, 100)
+    assert kept == [("c", 100)]
+    assert warnings == [
+        "weights [1, 999] scaled to sum to 100: their ratios are approximate",
+        "backend 'b' (weight 1) rounds to 0 and gets no traffic",
+    ]
 
 
 @pytest.mark.parametrize(

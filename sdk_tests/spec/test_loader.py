@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_smi.errors import SmiValidationError
+from pulumi_smi.errors import Problem, SmiValidationError, printable, shown
 from pulumi_smi.spec import load_files, load_text
 from pulumi_smi.spec.regex import full_match_of_prefix_regex, regex_problem
+from pulumi_smi.spec.versions import user_path
 
 BOOKINFO = Path(__file__).parents[2] / "examples" / "manifests" / "bookinfo"
 
@@ -155,3 +156,79 @@ spec:
         load_text(text)
     (problem,) = err.value.problems
     assert problem.path == "spec.template.spec.containers[0].livenessProbe.httpGet.port"
+
+
+# RE2's own answers (google-re2 1.1): counts above 1000, alone or multiplied along nested
+# groups, are refused; so is nesting deeper than we accept.
+RE2_ACCEPTS = {
+    "a{1000}": True,
+    "a{1001}": False,
+    "(a{10}){100}": True,
+    "(a{100}){100}": False,
+    "(a{2,}){600}": False,
+    "(a{10}|b{100}){6}": True,
+    "(a{10}|b{200}){6}": False,
+    "a{1000}b{1000}": True,
+    "((a{10}){10}){11}": False,
+    "x{1000,}": True,
+    "a{4294967296}": False,
+    "[[:alpha:]]{2}": True,
+    "\\{1001}": True,
+}
+
+
+@pytest.mark.parametrize(("pattern", "accepted"), sorted(RE2_ACCEPTS.items()))
+def test_repetition_limits_are_re2s(pattern: str, accepted: bool) -> None:
+    assert (regex_problem(pattern) is None) == accepted
+
+
+def test_nesting_is_bounded_before_compiling() -> None:
+    assert regex_problem("(" * 100 + "a" + ")" * 100) is None
+    problem = regex_problem("(" * 5000 + "a" + ")" * 5000)
+    assert problem is not None and "nests groups more than 100 deep" in problem
+    assert len(problem) < 200  # the pattern is cut short
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "path", "written"),
+    [
+        ("access.smi-spec.io/v1alpha1", "TrafficTarget", "spec.rules[1].name", "specs[1].name"),
+        ("access.smi-spec.io/v1alpha1", "TrafficTarget", "spec.sources[0]", "sources[0]"),
+        ("access.smi-spec.io/v1alpha1", "TCPRoute", "metadata.name", "destination.port"),
+        ("access.smi-spec.io/v1alpha2", "TCPRoute", "spec", "spec.destination.port"),
+        ("access.smi-spec.io/v1alpha2", "TrafficTarget", "spec.rules[0]", "spec.rules[0]"),
+        ("specs.smi-spec.io/v1alpha2", "HTTPRouteGroup", "spec.matches[0].name", "matches[0].name"),
+        ("specs.smi-spec.io/v1alpha3", "HTTPRouteGroup", "spec.matches", "spec.matches"),
+        ("access.smi-spec.io/v1alpha1", "TrafficTarget", "metadata.name", "metadata.name"),
+    ],
+)
+def test_field_paths_are_those_of_the_written_version(
+    api_version: str, kind: str, path: str, written: str
+) -> None:
+    written_kind = "HTTPRouteGroup" if kind == "HTTPRouteGroup" else "TrafficTarget"
+    assert user_path(api_version, written_kind, kind, path) == written
+
+
+def test_a_translator_problem_on_a_v1alpha1_target_names_the_written_field() -> None:
+    text = (
+        "apiVersion: specs.smi-spec.io/v1alpha4\nkind: TCPRoute\nmetadata: {name: db}\n---\n"
+        "apiVersion: access.smi-spec.io/v1alpha1\nkind: TrafficTarget\nmetadata: {name: t}\n"
+        "destination: {kind: ServiceAccount, name: db}\n"
+        "sources: [{kind: ServiceAccount, name: web}]\n"
+        "specs: [{kind: TCPRoute, name: db}]\n"
+    )
+    specs = load_text(text, "old.yaml")
+    (target,) = specs.traffic_targets
+    problem = specs.problem(target.key, "spec.rules[0].name", "why")
+    assert str(problem) == "old.yaml: document 2 (TrafficTarget/t): specs[0].name: why"
+
+
+def test_printable_and_shown_keep_a_message_on_one_short_line() -> None:
+    assert printable("a\nb\x1b[31m\u2028") == "a\\nb\\x1b[31m\\u2028"
+    assert printable("plain text: é") == "plain text: é"
+    assert printable("x" * 5000, limit=10) == "xxxxxxxxxx... (4990 more characters)"
+    assert shown("x" * 100) == f"{'x' * 80!r}... (100 characters)"
+    assert shown("ok") == "'ok'"
+    assert str(Problem("m", "f.yaml", 1, "TCPRoute", "a\nb", "spec")) == (
+        "f.yaml: document 1 (TCPRoute/'a\\nb'): spec: m"
+    )

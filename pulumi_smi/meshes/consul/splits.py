@@ -7,6 +7,10 @@ itself split — to ``<apex>-<split>``, a name holding its own ServiceSplitter. 
 route matches fall through to the apex's own chain: its splitter, or the apex itself.
 Backends are separate Consul services, or subsets of the apex's service when the
 ``subsets`` option gives them a filter (the versions then share one Consul service).
+The apex may be a backend of its own splits: in its own ServiceSplitter it is written as
+itself (a split to the splitter's own service ends at its resolver: its instances); in a
+route or another splitter, where the apex's ServiceSplitter would split it again, it is
+the subset named after the apex with an empty filter (every healthy instance).
 Every service of a chain needs an HTTP-family protocol (ServiceDefaults), collected in
 ``protocols`` for the caller to emit once per service.
 """
@@ -113,12 +117,29 @@ class _Apex:
     def subsets(self) -> dict[str, str]:
         """Backends that are subsets of the apex's service, with their filters."""
         names = {b.service for s in self.routing.splits for b in s.spec.backends}
-        return {name: f for name, f in self.options.subsets.items() if name in names}
+        chosen = {name: f for name, f in self.options.subsets.items() if name in names}
+        if self.apex_subset_needed():
+            chosen.setdefault(self.routing.apex, "")
+        return chosen
 
-    def target(self, backend: str) -> dict[str, str]:
-        """A split or route destination: a subset of the apex, or a service of its own."""
-        if backend in self.options.subsets:
-            return {"service": self.routing.apex, "serviceSubset": backend}
+    def apex_subset_needed(self) -> bool:
+        """Whether a matched split reaches the apex's own instances past its splitter."""
+        apex = self.routing.apex
+        return self.routing.default is not None and any(
+            b.service == apex for split in self.routing.matched for b in split.spec.backends
+        )
+
+    def target(self, backend: str, own_splitter: bool = False) -> dict[str, str]:
+        """A split or route destination: a subset of the apex, or a service of its own.
+
+        The apex itself, outside its own splitter (``own_splitter``), is its subset of every
+        instance when it has a splitter, which would split it again.
+        """
+        apex = self.routing.apex
+        if backend in self.options.subsets or (
+            backend == apex and not own_splitter and self.routing.default is not None
+        ):
+            return {"service": apex, "serviceSubset": backend}
         return {"service": backend}
 
     def splitter(self, name: str, split: TrafficSplit, protocol: str) -> None:
@@ -129,7 +150,8 @@ class _Apex:
             if backend not in self.options.subsets:
                 self.out.protocols[(self.namespace, backend)] = protocol
             weight: float | int = hundredths // 100 if hundredths % 100 == 0 else hundredths / 100
-            splits.append({"weight": weight, **self.target(backend)})
+            own = name == self.routing.apex
+            splits.append({"weight": weight, **self.target(backend, own_splitter=own)})
         self.entry("ServiceSplitter", name, {"splits": splits}, split)
 
     def routes(self, split: TrafficSplit, protocol: str) -> list[dict[str, Any]]:

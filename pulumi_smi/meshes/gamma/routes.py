@@ -2,15 +2,16 @@
 
 Every route attaches to the apex Service port (``parentRefs``) and holds, in order, one
 rule per TrafficSplit with ``matches`` (name order) and the catch-all rule: the split
-without ``matches``, or the apex Service itself. Backends lacking the port are left out
-(SMI's port rule); a split left without a backend on a port does not apply there.
+without ``matches``, or the apex Service itself. A backendRef to the apex Service (a split
+listing the apex among its backends, or the catch-all) means its own endpoints (GAMMA's
+"backend facet"), never a loop. Backends lacking the port are left out (SMI's port rule);
+a split left without a backend on a port does not apply there.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from math import gcd
 from typing import Any
 
 from ...errors import TranslationError
@@ -22,7 +23,7 @@ from ..base import Namer
 from ..kube import manifest_resource, object_metadata
 from ..services import backend_lacks_port, is_grpc, is_http, require_apex_ports
 from ..splits import ApexRouting, by_apex, split_group_matches
-from ..weights import serving
+from ..weights import exactly_within, serving
 from .matches import (
     Inexpressible,
     Match,
@@ -170,28 +171,33 @@ def _backend_refs(port: _Port, split: TrafficSplit) -> list[dict[str, Any]]:
 
 def _scaled(port: _Port, split: TrafficSplit, weights: list[int]) -> list[int]:
     """The weights, divided by their common divisor when one exceeds Gateway API's maximum."""
-    if not weights or max(weights) <= MAX_WEIGHT:
-        return weights
-    divisor = gcd(*weights)
-    if max(weights) // divisor > MAX_WEIGHT:
+    exact = exactly_within(weights, largest=MAX_WEIGHT)
+    if exact is None:
         raise port.fail(
             split,
             "spec.backends",
             f"weights {weights} exceed Gateway API's maximum {MAX_WEIGHT} and cannot be "
             "scaled down exactly; give the same ratio in smaller numbers",
         )
-    return [w // divisor for w in weights]
+    return exact
 
 
-def _catch_all_refs(port: _Port) -> list[dict[str, Any]]:
-    """The default split's backends, or the apex Service itself."""
+def _catch_all_refs(port: _Port) -> list[dict[str, Any]] | None:
+    """The default split's backends (the apex Service among them, when it is one: a
+    backendRef to the parent Service means its own endpoints); None when requests stay on
+    the apex Service unchanged (no default split, or none of its backends has the port)."""
     default = port.routing.default
-    if default is not None:
-        refs = _backend_refs(port, default)
-        if refs:
-            return refs
+    if default is None:
+        return None
+    refs = _backend_refs(port, default)
+    if not refs:
         port.warn(default, f"no backend serves {port.where}; it stays on the apex Service there")
-    return [_service_ref(port.routing.apex, port.port, 1)]
+    return refs or None
+
+
+def _catch_all(port: _Port, refs: list[dict[str, Any]] | None) -> Rule:
+    """The last rule: to ``refs`` (the default split's), or else to the apex Service itself."""
+    return {"backendRefs": refs or [_service_ref(port.routing.apex, port.port, 1)]}
 
 
 def _matched(port: _Port, translate: Any) -> list[tuple[TrafficSplit, list[Match], list[Any]]]:
@@ -246,9 +252,10 @@ def _translated(
 
 def _http_rules(port: _Port) -> list[Rule]:
     matched = _matched(port, http_matches)
-    catch_all: Rule = {"backendRefs": _catch_all_refs(port)}
-    if not matched and catch_all["backendRefs"][0]["name"] == port.routing.apex:
+    default = _catch_all_refs(port)
+    if not matched and default is None:
         return []  # everything stays on the apex: no route needed
+    catch_all = _catch_all(port, default)
     if uses_regex_paths([m for _, matches, _ in matched for m in matches]):
         matched = [(s, [with_regex_any_path(m) for m in ms], r) for s, ms, r in matched]
         catch_all = {"matches": [with_regex_any_path({})], **catch_all}
@@ -257,10 +264,10 @@ def _http_rules(port: _Port) -> list[Rule]:
 
 def _grpc_rules(port: _Port) -> list[Rule]:
     matched = _matched(port, grpc_matches)
-    catch_all: Rule = {"backendRefs": _catch_all_refs(port)}
-    if not matched and catch_all["backendRefs"][0]["name"] == port.routing.apex:
+    default = _catch_all_refs(port)
+    if not matched and default is None:
         return []
-    return _ordered_rules(port, matched, catch_all, grpc=True)
+    return _ordered_rules(port, matched, _catch_all(port, default), grpc=True)
 
 
 def _tcp_rules(port: _Port) -> list[Rule]:

@@ -1,9 +1,14 @@
 """TrafficSplit -> Istio VirtualService: one per apex Service, host-level splitting.
 
 Backends are separate Services (as in SMI and Flagger), so each destination is a
-backend host; no DestinationRule subsets are needed. Weights become integer
-percentages summing to 100 (largest remainder) and zero-weight backends are left
-out: a lone destination gets all traffic in Istio, whatever its weight.
+backend host; no DestinationRule subsets are needed — the apex itself may be a backend:
+a destination with the VirtualService's own host goes to that Service's endpoints.
+Weights are relative since Istio 1.15 (istio/istio#39544), so they are SMI's exact
+ratios: as given, divided by their common divisor only when their sum exceeds int32
+(scaled, with a warning, only when even that does not fit). Zero-weight backends are
+left out: a lone destination gets all traffic in Istio, whatever its weight. A
+VirtualService without routes is refused by istiod, so an apex none of whose ports
+Istio routes gets none (a warning names each of its splits).
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ from ..kube import manifest_resource, object_metadata
 from ..paths import Match, escape, smi_header, smi_path
 from ..services import apex_ports, backend_lacks_port, is_http
 from ..splits import ApexRouting, by_apex, split_matches
-from ..weights import percentages
+from ..weights import ratios
 from .options import IstioOptions
 
+MAX_TOTAL_WEIGHT = 2**31 - 1
+"""The largest sum of weights of one route: weights are int32 in Istio's API, its validation
+adds them up in an int32, and Envoy's weighted clusters must sum within 32 bits."""
 GATEWAYS_ANNOTATION = "VirtualService.v1alpha3.networking.istio.io/spec.gateways"
 """smi-adapter-istio's annotation on a TrafficSplit: ingress gateways to bind the split to."""
 
@@ -54,7 +62,7 @@ class _Builder:
         if not any(b.weight for b in backends):
             self.warn(split, f"no backend with a weight has port {port}; it stays on the apex")
             return self.apex_destination()
-        shares, notes = percentages(backends)
+        shares, notes = ratios(backends, MAX_TOTAL_WEIGHT)
         for note in notes:
             self.warn(split, note)
         return [{"destination": {"host": self.host(s)}, "weight": w} for s, w in shares]
@@ -207,6 +215,10 @@ def virtual_services(
     for routing in by_apex(specs):
         builder = _Builder(specs, options, routing)
         spec = builder.spec()
+        warnings.extend(builder.warnings)
+        if not spec.get("http") and not spec.get("tcp"):
+            warnings.extend(_unrouted(routing))
+            continue
         owner = routing.owner_split
         resources.append(
             manifest_resource(
@@ -223,5 +235,18 @@ def virtual_services(
                 owner.key,
             )
         )
-        warnings.extend(builder.warnings)
     return resources, warnings
+
+
+def _unrouted(routing: ApexRouting) -> list[PlanWarning]:
+    """One warning per split of an apex that gets no VirtualService (istiod refuses one
+    without routes)."""
+    return [
+        PlanWarning(
+            f"TrafficSplit {split.metadata.namespace}/{split.metadata.name}: no VirtualService "
+            f"for Service {routing.namespace}/{routing.apex}: Istio routes none of its ports "
+            "for this split, so its traffic stays on the apex unchanged",
+            split.key,
+        )
+        for split in routing.splits
+    ]
