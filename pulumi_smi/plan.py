@@ -23,10 +23,39 @@ SHARED_KINDS = frozenset({"Namespace", "ServiceAccount", "Service"})
 """Owner kinds of resources that several SMI objects share (one per namespace, workload
 identity or service, such as a default-deny policy or a STRICT mTLS policy). Components
 register these once per mesh, as children of the :class:`~pulumi_smi.Mesh`."""
-_REFERENCE = re.compile(r"\$\{([^.}]+)\.[^}]+\}")
+REFERENCE = re.compile(r"\$\{([^}]+\.[^.}]+)\}")
+"""A ``${<name>.<output>}`` reference; group 1 is ``<name>.<output>`` (:func:`parse_reference`)."""
 KUBERNETES_PREFIX = "kubernetes:"
 # libyaml's emitter writes the same bytes as the pure-Python one, five times faster.
 _DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def reference(name: str, output: str) -> str:
+    """The reference to output ``output`` of planned resource ``name``: ``${<name>.<output>}``.
+
+    Logical names may contain dots, output names never do: the output is what follows the
+    last dot (:func:`parse_reference`).
+    """
+    if not output or "." in output or "}" in output or "}" in name:
+        raise ValueError(f"no reference can name output {output!r} of {name!r}")
+    return f"${{{name}.{output}}}"
+
+
+def parse_reference(body: str) -> tuple[str, str]:
+    """``(name, output)`` of a reference's ``<name>.<output>`` (a :data:`REFERENCE` group 1)."""
+    name, _, output = body.rpartition(".")
+    return name, output
+
+
+def references_in(text: str) -> list[tuple[str, str]]:
+    """Every ``(name, output)`` that ``text`` refers to, in order."""
+    return [parse_reference(body) for body in REFERENCE.findall(text)]
+
+
+def whole_reference(text: str) -> tuple[str, str] | None:
+    """``(name, output)`` if ``text`` is nothing but one reference, else None."""
+    found = REFERENCE.fullmatch(text)
+    return parse_reference(found.group(1)) if found else None
 
 
 class PlanWarning(str):
@@ -63,7 +92,7 @@ class Resource:
 
     def references(self) -> set[str]:
         """Names of the planned resources this one's properties refer to."""
-        return {name for text in _strings(self.properties) for name in _REFERENCE.findall(text)}
+        return {name for text in _strings(self.properties) for name, _ in references_in(text)}
 
     def to_dict(self) -> dict[str, Any]:
         """The serialised form: ``{type, name, properties, dependsOn}``."""

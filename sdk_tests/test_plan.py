@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from pulumi_smi.plan import Plan, PlanWarning, Resource
+from pulumi_smi.plan import Plan, PlanWarning, Resource, reference, references_in, whole_reference
 from pulumi_smi.spec.models import ObjectKey
 
 A = ObjectKey("TrafficSplit", "ns", "a")
@@ -84,3 +84,16 @@ def test_owned_by_leaves_shared_dependencies_outside_and_names_them() -> None:
     assert [r.name for r in owned] == ["split"]
     assert owned.external == frozenset({"defaults"})
     assert [r.name for r in plan.shared()] == ["defaults"]
+
+
+def test_a_reference_names_its_output_after_the_last_dot() -> None:
+    assert reference("shop-web.v2-service", "arn") == "${shop-web.v2-service.arn}"
+    text = "${shop-web.v2-service.arn}/* and ${net.id}; ${aws:username} is IAM's"
+    assert references_in(text) == [("shop-web.v2-service", "arn"), ("net", "id")]
+    assert whole_reference("${shop-web.v2-service.arn}") == ("shop-web.v2-service", "arn")
+    assert whole_reference(text) is None
+    with pytest.raises(ValueError, match="output"):
+        reference("svc", "a.b")
+    plan = Plan((aws("net.v2", {}, B), aws("svc", {"network": "${net.v2.id}"}, A)))
+    assert plan.resources[1].references() == {"net.v2"}
+    assert [r.name for r in plan.owned_by([A])] == ["net.v2", "svc"]

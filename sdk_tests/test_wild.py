@@ -191,6 +191,8 @@ REASONS: tuple[tuple[str, str], ...] = (
     (r"Consul knows them all as service", "ambiguous Consul name"),
     (r"(regex|pathRegex|header)[^:]*(no exact|is not an|cannot|only)", "inexpressible regex"),
     (r"allows only path", "inexpressible regex"),
+    (r"routes to pods of several ServiceAccounts", "several identities (Lattice)"),
+    (r"set the option eks_cluster_name", "needs identity option (Lattice)"),
 )
 """How a problem's message maps to a short reason label."""
 

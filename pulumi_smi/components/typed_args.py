@@ -18,13 +18,12 @@ from typing import Any
 import pulumi
 
 from ..errors import SmiError
-from ..plan import Resource
+from ..plan import REFERENCE, Resource, references_in, whole_reference
 
 _TOKEN = re.compile(r"^(?P<package>aws|consul):(?P<module>[a-zA-Z0-9]+)/[a-zA-Z0-9]+:(?P<cls>\w+)$")
 _EXTRAS = {"consul": "consul"}
 """Provider package -> the pulumi-smi extra that installs its SDK."""
 _NESTED = re.compile(r"ForwardRef\('(\w+Args)'\)")
-_REFERENCE = re.compile(r"\$\{([^.}]+)\.([^}]+)\}")
 
 Resolve = Callable[[str], Any]
 
@@ -94,7 +93,7 @@ def _value(annotation: str, value: Any, inputs: ModuleType, resolve: Resolve, wh
 
 def _resolve(text: str, known: Mapping[str, pulumi.Resource], where: str) -> Any:
     """``text`` with its ``${name.output}`` references replaced by the resources' Outputs."""
-    references = _REFERENCE.findall(text)
+    references = references_in(text)
     if not references:
         return text
     outputs = []
@@ -102,7 +101,7 @@ def _resolve(text: str, known: Mapping[str, pulumi.Resource], where: str) -> Any
         if name not in known:
             raise SmiError(f"{where}: refers to {name!r}, which is not registered before it")
         outputs.append(getattr(known[name], snake(output)))
-    if _REFERENCE.fullmatch(text):
+    if whole_reference(text) is not None:
         return outputs[0]
     return pulumi.Output.all(*outputs).apply(lambda values: _substitute(text, values))
 
@@ -110,7 +109,7 @@ def _resolve(text: str, known: Mapping[str, pulumi.Resource], where: str) -> Any
 def _substitute(text: str, values: list[Any]) -> str:
     """``text`` with its references replaced, in order, by ``values``."""
     remaining = iter(values)
-    return _REFERENCE.sub(lambda _: str(next(remaining)), text)
+    return REFERENCE.sub(lambda _: str(next(remaining)), text)
 
 
 def snake(name: str) -> str:

@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 from ..errors import TranslationError
+from ..spec import protocols
 from ..spec.catalogue import ServicePort
 from ..spec.models import TrafficSplit
 from ..spec.specset import SpecSet
 
-HTTP_PROTOCOLS = ("http", "http2", "h2c", "grpc", "grpc-web", "kubernetes.io/h2c")
-"""Application protocols carried over HTTP (routed by HTTP rules)."""
+HTTP_PROTOCOLS = protocols.HTTP
+"""Application protocols carried over HTTP (routed by HTTP rules); ``grpc-web`` is HTTP."""
 
 
 def is_http(port: ServicePort) -> bool:
-    """Whether the port carries HTTP (HTTP/1, HTTP/2 or gRPC)."""
+    """Whether the port carries HTTP (HTTP/1, HTTP/2, gRPC or gRPC-Web)."""
     return port.application_protocol in HTTP_PROTOCOLS
 
 
+def is_http2(port: ServicePort) -> bool:
+    """Whether the port carries cleartext HTTP/2 (``http2``, ``h2c``, ``kubernetes.io/h2c``)."""
+    return port.application_protocol == "http2"
+
+
 def is_grpc(port: ServicePort) -> bool:
-    """Whether the port carries gRPC."""
-    return port.application_protocol in ("grpc", "grpc-web")
+    """Whether the port carries gRPC (not gRPC-Web, which is HTTP)."""
+    return port.application_protocol == "grpc"
+
+
+def assumed_http(port: ServicePort) -> bool:
+    """A TCP port with no protocol hint: HTTP where SMI HTTP matches or rules apply to it."""
+    return not port.protocol_hinted
+
+
+def assumed_http_warning(namespace: str, service: str, port: ServicePort) -> str:
+    """The warning text for a port taken to be HTTP, saying how to declare it."""
+    name = f" ({port.name})" if port.name else ""
+    return (
+        f"Service {namespace}/{service} port {port.port}{name} names no protocol: assuming "
+        "HTTP (set appProtocol: http, or name the port http or http-<suffix>, to say so; "
+        "appProtocol: tcp if it is not HTTP)"
+    )
 
 
 def apex_ports(specs: SpecSet, split: TrafficSplit) -> tuple[ServicePort, ...] | None:

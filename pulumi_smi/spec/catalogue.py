@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from ..errors import shown
+from . import protocols
 from .fields import NamespaceName, ObjectName, ServiceName
 from .models import FieldError
 from .names import port_name_problem
@@ -57,17 +58,17 @@ class ServicePort(CatalogueModel):
 
     @property
     def application_protocol(self) -> str:
-        """``appProtocol``, else the Istio-style prefix of the port name, else ``tcp``/``udp``.
+        """``appProtocol``, else the port name's ``<protocol>[-<suffix>]``, else ``tcp``/``udp``.
 
-        Lower-case; for example ``http``, ``http2``, ``grpc``, ``tcp``.
+        Lower-case; for example ``http``, ``http2``, ``grpc``, ``grpc-web``, ``tcp``
+        (:mod:`pulumi_smi.spec.protocols` has the rules).
         """
-        if self.app_protocol:
-            return self.app_protocol.lower().rpartition("/")[2]
-        if self.name:
-            prefix = self.name.split("-", 1)[0].lower()
-            if prefix in ("http", "http2", "https", "grpc", "grpc-web", "tcp", "tls", "udp"):
-                return prefix
-        return self.protocol.lower()
+        return protocols.application_protocol(self.name, self.protocol, self.app_protocol)
+
+    @property
+    def protocol_hinted(self) -> bool:
+        """Whether the port says its protocol (``appProtocol`` or a protocol port name)."""
+        return protocols.hinted(self.name, self.protocol, self.app_protocol)
 
 
 class Service(CatalogueModel):

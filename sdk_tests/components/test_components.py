@@ -478,3 +478,33 @@ def test_lattice_options_take_outputs_of_other_resources(preview: bool) -> None:
     (listener,) = recording.by_type("aws:vpclattice/listener:Listener")
     weights = [t["weight"] for t in listener.inputs["defaultAction"]["forwards"][0]["targetGroups"]]
     assert sorted(weights) == [1, 3]
+
+
+def test_a_lattice_split_name_with_a_dot_resolves_its_references() -> None:
+    def program() -> None:
+        catalogue = smi.load_text(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+            "spec: {ports: [{name: http, port: 80, appProtocol: http}]}\n"
+        ).catalogue
+        mesh = smi.Mesh(
+            "use1",
+            "vpc-lattice",
+            provider=aws.Provider("use1", region="us-east-1"),
+            options={"vpc_id": "vpc-0123456789abcdef0"},
+            mesh_name="shop",
+            catalogue=catalogue,
+        )
+        smi.TrafficSplit(
+            "web.v2",
+            namespace="shop",
+            service="web",
+            meshes=mesh,
+            backends=[smi.Backend("web-v1", 1)],
+        )
+
+    recording = run_program(program, preview=False)
+    (service,) = recording.by_type("aws:vpclattice/service:Service")
+    (association,) = recording.by_type(
+        "aws:vpclattice/serviceNetworkServiceAssociation:ServiceNetworkServiceAssociation"
+    )
+    assert service.urn in association.dependencies

@@ -34,7 +34,7 @@ from typing import Any
 DENIED = "denied (not a backend of the caller)"
 NO_ROUTE = "404 (no route)"
 UNKNOWN = "no such VirtualService (passthrough or DNS only)"
-_REF = re.compile(r"^\$\{([^.}]+)\.name\}$")
+_REF = re.compile(r"^\$\{([^}]+)\.name\}$")  # the output follows the last dot
 
 
 @dataclass(frozen=True)

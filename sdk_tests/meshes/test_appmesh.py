@@ -699,3 +699,13 @@ def test_a_matched_split_may_list_the_apex_beside_the_default_split() -> None:
     half = {host("web"): Fraction(1, 2), host("web-v3"): Fraction(1, 2)}
     assert go(plan, headers={"x-beta": "true"}) == half
     assert go(plan) == {host("web-v1"): Fraction(1)}
+
+
+def test_a_split_name_with_a_dot_gives_resolvable_references() -> None:
+    plan = appmesh(split("web.v2", "web", {"web-v1": 1}), app("web"), app("web-v1"))
+    names = {r.name for r in plan}
+    routes = [r for r in plan if r.type.endswith(":Route")]
+    assert routes and all(r.name.startswith("shop-web.v2-") for r in routes)
+    for resource in plan:
+        assert resource.references() <= names, resource.name
+    assert any("shop-web.v2-virtualrouter" in r.references() for r in routes)

@@ -20,7 +20,7 @@ from pulumi_smi.cli import main
 from pulumi_smi.errors import TranslationError
 from pulumi_smi.meshes.base import default_namer
 from pulumi_smi.meshes.vpc_lattice import LatticeOptions, translate
-from pulumi_smi.plan import Plan, Resource
+from pulumi_smi.plan import Plan, Resource, parse_reference
 from pulumi_smi.spec import load_text
 
 VPC = "vpc-0123456789abcdef0"
@@ -126,7 +126,7 @@ def _resolve(value: Any, kinds: dict[str, str]) -> Any:
     if isinstance(value, list):
         return [_resolve(v, kinds) for v in value]
     if isinstance(value, str) and value.startswith("${"):
-        name, output = value[2:-1].split(".")
+        name, output = parse_reference(value[2:-1])
         fake = FAKE[output]
         return fake[kinds[name]] if isinstance(fake, dict) else fake
     return value
@@ -184,6 +184,24 @@ def test_zero_weight_left_out() -> None:
     forward = of(p, "Listener")[0].properties["defaultAction"]["forwards"][0]["targetGroups"]
     assert len(forward) == 1 and forward[0]["weight"] == 100
     assert where(p, Request()) == {"web-v1-shop-80": 1}
+    # web-v2 still gets its target group, so targets can be attached before traffic shifts
+    assert sorted(tg_names(p).values()) == ["web-v1-shop-80", "web-v2-shop-80"]
+
+
+def test_zero_weight_target_group_shared_by_splits_and_problems_once() -> None:
+    routes = _routes("[{name: beta, headers: {x-beta: 'true'}}]")
+    matched = _split({"web-v2": 1, "web-v3": 0}, name="beta", matches=", matches: [{name: routes}]")
+    p = plan(APPS + routes + _split({"web-v1": 1, "web-v3": 0}) + matched)
+    assert sorted(tg_names(p).values()) == ["web-v1-shop-80", "web-v2-shop-80", "web-v3-shop-80"]
+    assert where(p, Request(headers={"x-beta": "true"})) == {"web-v2-shop-80": 1}
+    assert where(p, Request()) == {"web-v1-shop-80": 1}
+    long = "web--old"
+    text = APPS + _svc(long) + _split({"web-v1": 1, long: 0})
+    text += _split({long: 0, "web-v2": 1}, name="beta", matches=", matches: [{name: routes}]")
+    with pytest.raises(TranslationError) as err:
+        plan(text + routes)
+    messages = [str(problem) for problem in err.value.problems]
+    assert len(messages) == len(set(messages)) and any(long in m for m in messages)
 
 
 def test_rounding_to_zero_warns() -> None:
@@ -596,7 +614,7 @@ def test_moto_wiring() -> None:
         if isinstance(value, list):
             return [real(v) for v in value]
         if isinstance(value, str) and value.startswith("${"):
-            name, output = value[2:-1].split(".")
+            name, output = parse_reference(value[2:-1])
             return outputs[name][output]
         return value
 
@@ -623,3 +641,45 @@ def test_moto_wiring() -> None:
     assert [r.properties["priority"] for r in of(p, "ListenerRule")] == [1]
     policy = client.get_auth_policy(resourceIdentifier=outputs[web.name]["arn"])["policy"]
     assert json.loads(policy)["Statement"]
+
+
+def test_a_split_name_with_a_dot_gives_resolvable_references() -> None:
+    p = plan(_split({"web-v1": 1}, name="web.v2") + APPS)
+    (service,) = of(p, "Service")
+    assert service.name == "shop-web.v2-lattice-service"
+    (association,) = of(p, "ServiceNetworkServiceAssociation")
+    assert association.properties["serviceIdentifier"] == "${shop-web.v2-lattice-service.id}"
+    names = {r.name for r in p}
+    for resource in p:
+        assert resource.references() <= names
+    (listener,) = of(p, "Listener")
+    assert listener.references() >= {"shop-web.v2-lattice-service"}
+
+
+def test_a_split_and_a_protected_service_of_one_name_are_a_located_error() -> None:
+    text = (
+        _split({"web-v1": 1}, name="web").replace("service: web,", "service: web-v1,")
+        + _svc("web")
+        + _svc("web-v1", sa="other")
+        + """
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: api, namespace: shop}
+spec: {matches: [{name: any}]}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: t, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: web}
+  sources: [{kind: ServiceAccount, name: client}]
+  rules: [{kind: HTTPRouteGroup, name: api, matches: [any]}]
+"""
+    )
+    with pytest.raises(TranslationError) as raised:
+        plan(text, eks_cluster_name="prod")
+    (problem,) = raised.value.problems
+    assert "TrafficSplit/web" in str(problem)
+    assert "'shop-web-lattice-service'" in problem.message
+    assert "rename the TrafficSplit" in problem.message

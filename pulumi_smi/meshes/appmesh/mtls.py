@@ -27,14 +27,13 @@ are plaintext too: a probe on a container port behind a STRICT listener fails (a
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import TranslationError
-from ...plan import Resource
+from ...plan import Resource, whole_reference
 from ...spec.models import ObjectKey
 from ..access import selects
 from ..access_model import Identity
@@ -43,7 +42,6 @@ from .nodes import ROUTE, VIRTUAL_NODE, VIRTUAL_SERVICE, Builder
 
 MAX_SAN = 254
 """Characters of a subject alternative name (botocore ``SubjectAlternativeName``)."""
-_REF = re.compile(r"^\$\{([^.}]+)\.name\}$")
 
 
 @dataclass
@@ -195,9 +193,9 @@ def _landings(b: Builder, service: str) -> Iterable[tuple[str, int]]:
 
 
 def _target(reference: str) -> str:
-    found = _REF.match(reference)
-    assert found, reference
-    return found.group(1)
+    found = whole_reference(reference)
+    assert found is not None and found[1] == "name", reference
+    return found[0]
 
 
 def _warn_probes(b: Builder, node: str, ports: set[int], key: ObjectKey) -> None:

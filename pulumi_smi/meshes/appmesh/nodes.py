@@ -3,12 +3,12 @@
 One VirtualNode per Kubernetes Service, named ``<service>_<namespace>`` as the App Mesh
 controller names them, owned by the Service (shared by every SMI object naming it). Its
 listeners are the Service's TCP ports (protocol from ``appProtocol`` or the port name:
-``http``, ``http2``/``h2c``, ``grpc``, anything else ``tcp``); its DNS service discovery
-resolves ``<service>.<namespace>.svc.<cluster_domain>``, the ClusterIP, which kube-proxy
-balances over the Service's pods. The listener port is the Service port: clients reach the
-node at hostname:port, and the pods' Envoy receives on it, so a different targetPort is
-warned about. A client workload no Service selects gets a listener-less VirtualNode named
-``<workload>_<namespace>``: it only calls out.
+``http`` and ``grpc-web``, ``http2``/``h2c``, ``grpc``, anything else ``tcp``); its DNS
+service discovery resolves ``<service>.<namespace>.svc.<cluster_domain>``, the ClusterIP,
+which kube-proxy balances over the Service's pods. The listener port is the Service port:
+clients reach the node at hostname:port, and the pods' Envoy receives on it, so a different
+targetPort is warned about. A client workload no Service selects gets a listener-less
+VirtualNode named ``<workload>_<namespace>``: it only calls out.
 
 One VirtualService per Service clients are routed to, named with the DNS name they call
 and owned by the Service: provided by the apex's VirtualRouter for a split apex, else by
@@ -27,6 +27,7 @@ from ...spec.models import ObjectKey
 from ...spec.specset import SpecSet
 from ..aws.references import ref
 from ..base import Namer, namespace_owner, service_account_owner, service_owner
+from ..services import is_grpc, is_http, is_http2
 from .options import AppMeshOptions, name_problem
 
 MESH = "aws:appmesh/mesh:Mesh"
@@ -40,12 +41,11 @@ def appmesh_protocol(port: ServicePort) -> str | None:
     """The App Mesh listener protocol of a Service port; None for UDP/SCTP."""
     if port.protocol != "TCP":
         return None
-    app = port.application_protocol
-    if app in ("grpc", "grpc-web"):
+    if is_grpc(port):
         return "grpc"
-    if app in ("http2", "h2c"):
+    if is_http2(port):
         return "http2"
-    return "http" if app == "http" else "tcp"
+    return "http" if is_http(port) else "tcp"  # grpc-web is HTTP
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ...plan import reference
+
 
 def ref(name: str, output: str) -> str:
     """A reference to output ``output`` (engine camelCase, e.g. ``arn``) of resource ``name``."""
-    return f"${{{name}.{output}}}"
+    return reference(name, output)

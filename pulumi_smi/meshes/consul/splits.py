@@ -25,7 +25,7 @@ from ...plan import PlanWarning
 from ...spec.models import HTTPMatch, TrafficSplit
 from ...spec.specset import SpecSet
 from ..paths import escape, smi_header, smi_path
-from ..services import apex_ports, is_grpc, is_http
+from ..services import apex_ports, assumed_http, assumed_http_warning, is_grpc, is_http, is_http2
 from ..splits import ApexRouting, by_apex, split_matches
 from .entries import Entry
 from .options import ConsulOptions
@@ -102,14 +102,20 @@ class _Apex:
         if any(is_grpc(p) for p in ports):
             return "grpc"
         if any(is_http(p) for p in ports):
-            return "http2" if any(p.application_protocol == "http2" for p in ports) else "http"
+            return "http2" if any(is_http2(p) for p in ports) else "http"
+        unnamed = [p for p in ports if assumed_http(p)]
+        if unnamed:  # Consul splits only L7: such a port is HTTP, as Istio would sniff it
+            for port in unnamed:
+                self.warn(split, assumed_http_warning(self.namespace, self.routing.apex, port))
+            return "http"
         raise TranslationError(
             [
                 self.specs.problem(
                     split.key,
                     "spec.service",
                     f"Service {self.namespace}/{self.routing.apex} has no HTTP port, and "
-                    "Consul splits and routes only http, http2 and grpc services",
+                    "Consul splits and routes only http, http2 and grpc services (set "
+                    "appProtocol: http, or name the port http-<suffix>, if it is HTTP)",
                 )
             ]
         )

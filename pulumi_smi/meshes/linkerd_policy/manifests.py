@@ -23,13 +23,8 @@ AUTH_API = f"{GROUP}/v1alpha1"
 MAX_MATCHES_PER_RULE = 8
 MAX_RULES = 16
 ANY_REQUEST: dict[str, Any] = {"path": {"type": "PathPrefix", "value": "/"}}
-_PROTOCOLS = {
-    "http": "HTTP/1",
-    "http2": "HTTP/2",
-    "h2c": "HTTP/2",
-    "kubernetes.io/h2c": "HTTP/2",
-    "grpc": "gRPC",
-}
+_PROTOCOLS = {"http": "HTTP/1", "http2": "HTTP/2", "grpc": "gRPC"}
+"""Application protocol (:mod:`pulumi_smi.spec.protocols`) -> Server ``proxyProtocol``."""
 KINDS = (
     "Server",
     "HTTPRoute",
@@ -46,7 +41,9 @@ def proxy_protocol(service_ports: Sequence[ServicePort], has_routes: bool) -> st
     gRPC becomes ``HTTP/2`` on a Server with inbound HTTPRoutes: a ``gRPC`` Server reads only
     GRPCRoutes, so it would ignore the routes and their authorizations.
     """
-    found = {_PROTOCOLS.get((p.app_protocol or "").lower()) for p in service_ports}
+    found = {
+        _PROTOCOLS.get(p.application_protocol) if p.app_protocol else None for p in service_ports
+    }
     if len(found) != 1:
         return None
     protocol = found.pop()

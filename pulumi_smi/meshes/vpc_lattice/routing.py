@@ -1,10 +1,15 @@
 """One Lattice service's routing: target groups, listeners (one per apex port) and rules.
 
-Apex port protocols: ``http`` -> HTTP listener, HTTP/HTTP1 target groups; ``http2``/``h2c``
--> HTTPS listener, HTTP/HTTP2; ``grpc`` -> HTTPS listener, HTTP/GRPC (Lattice carries HTTP/2
-on HTTPS listeners only); ``https`` -> HTTPS listener, HTTPS target groups; ``tls`` ->
-TLS_PASSTHROUGH listener, TCP target groups, which routes by SNI (no rules, the service needs
-a custom domain). Plain TCP and UDP cannot be carried by a Lattice service: an error.
+Apex port protocols (:mod:`pulumi_smi.spec.protocols`): ``http`` and ``grpc-web`` -> HTTP
+listener, HTTP/HTTP1 target groups, and so is a TCP port naming no protocol, with a warning;
+``http2``/``h2c`` -> HTTPS listener, HTTP/HTTP2; ``grpc`` -> HTTPS listener, HTTP/GRPC
+(Lattice carries HTTP/2 on HTTPS listeners only); ``https`` -> HTTPS listener, HTTPS target
+groups; ``tls`` -> TLS_PASSTHROUGH listener, TCP target groups, which routes by SNI (no
+rules, the service needs a custom domain). A port declared TCP (``tcp-*``, ``appProtocol:
+tcp``) or another protocol, and UDP, cannot be carried by a Lattice service: an error.
+
+Every backend serving the port gets a target group, a zero-weight one too (so targets can be
+attached before traffic shifts to it); forward actions leave out the zero-weight ones.
 
 The listener's default action forwards to the split without ``matches`` (weighted), or to the
 apex Service's own target group; each match x method of the splits with ``matches`` becomes a
@@ -26,9 +31,8 @@ from ..access import Untranslatable
 from ..aws.names import lattice_name_problem
 from ..aws.references import ref
 from ..base import Namer, service_owner
-from ..services import backend_lacks_port
+from ..services import assumed_http, assumed_http_warning, backend_lacks_port
 from ..splits import ApexRouting, split_group_matches
-from ..weights import serving
 from .match import header_matches, lattice_weights, path_match
 from .options import LatticeOptions
 
@@ -36,14 +40,13 @@ MAX_TARGET_GROUPS = 10
 TG = "aws:vpclattice/targetGroup:TargetGroup"
 LISTENER = "aws:vpclattice/listener:Listener"
 RULE = "aws:vpclattice/listenerRule:ListenerRule"
-# application protocol -> (listener protocol, target group protocol, protocol version)
+# application protocol (pulumi_smi.spec.protocols) -> (listener protocol, target group
+# protocol, protocol version)
 PROTOCOLS: dict[str, tuple[str, str, str | None]] = {
     "http": ("HTTP", "HTTP", "HTTP1"),
     "http2": ("HTTPS", "HTTP", "HTTP2"),
-    "h2c": ("HTTPS", "HTTP", "HTTP2"),
-    "kubernetes.io/h2c": ("HTTPS", "HTTP", "HTTP2"),
     "grpc": ("HTTPS", "HTTP", "GRPC"),
-    "grpc-web": ("HTTPS", "HTTP", "GRPC"),
+    "grpc-web": ("HTTP", "HTTP", "HTTP1"),  # HTTP/1.1 (browsers), not gRPC
     "https": ("HTTPS", "HTTPS", "HTTP1"),
     "tls": ("TLS_PASSTHROUGH", "TCP", None),
 }
@@ -60,12 +63,35 @@ class Builder:
     warnings: list[PlanWarning] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     target_groups: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, ObjectKey] = field(default_factory=dict)
+    """Logical name -> the owner of the resource planned under it."""
+    clashes: set[tuple[ObjectKey, ObjectKey]] = field(default_factory=set)
 
     def add(self, type_: str, owner: ObjectKey, role: str, props: dict[str, Any]) -> str:
-        """Plan a resource; returns its logical name."""
+        """Plan a resource; returns its logical name (a problem if another one has it)."""
         name = self.namer(owner, role)
+        if name in self.owners:
+            self._clash(self.owners[name], owner, name)
+        self.owners[name] = owner
         self.resources.append(Resource(type_, name, props, (), owner))
         return name
+
+    def _clash(self, first: ObjectKey, second: ObjectKey, name: str) -> None:
+        """Note the problem of two owners whose resources get one logical name (once)."""
+        if (first, second) in self.clashes:
+            return
+        self.clashes.add((first, second))
+        split = next((o for o in (second, first) if o.kind == "TrafficSplit"), None)
+        what = " and ".join(dict.fromkeys(_what(o) for o in (first, second)))
+        self.problems.append(
+            self.specs.problem(
+                split or second,
+                "metadata.name",
+                f"{what} would both plan a Lattice resource named {name!r}: Pulumi logical "
+                "names are unique; "
+                + ("rename the TrafficSplit" if split else "rename one of them"),
+            )
+        )
 
     def name(self, kind: str, value: str, key: ObjectKey, path: str) -> str:
         """``value`` when it is a valid Lattice ``kind`` name; otherwise a problem is noted."""
@@ -75,9 +101,18 @@ class Builder:
         return value
 
 
+def _what(owner: ObjectKey) -> str:
+    return f"{owner.kind} {owner.namespace}/{owner.name}"
+
+
 def port_protocol(port: ServicePort) -> tuple[str, str, str | None] | None:
-    """(listener protocol, target group protocol, version) for an apex port, or None."""
-    return PROTOCOLS.get(port.application_protocol) if port.protocol == "TCP" else None
+    """(listener protocol, target group protocol, version) for an apex port, or None.
+
+    A TCP port naming no protocol is HTTP (:func:`listener` warns).
+    """
+    if port.protocol != "TCP":
+        return None
+    return PROTOCOLS["http"] if assumed_http(port) else PROTOCOLS.get(port.application_protocol)
 
 
 def listener(
@@ -104,6 +139,8 @@ def listener(
             )
         )
         return
+    if assumed_http(port):
+        b.warnings.append(PlanWarning(assumed_http_warning(namespace, apex, port), key))
     default = routing.default.spec.backends if routing and routing.default else None
     target = default or (Backend(service=apex, weight=1),)
     split = routing.default if routing and routing.default else None
@@ -201,44 +238,55 @@ def _forward(
     backends: Sequence[Backend],
     key: ObjectKey,
 ) -> list[dict[str, Any]]:
-    live = [
-        x
-        for x in serving(backends)
-        if not backend_lacks_port(b.specs, namespace, x.service, port.port)
+    present = [
+        x for x in backends if not backend_lacks_port(b.specs, namespace, x.service, port.port)
     ]
+    # every backend gets its target group, a zero-weight one too (targets can be attached
+    # before traffic shifts to it); only the forward action leaves it out
+    groups = [_target_group(b, namespace, x.service, port, protocols, key) for x in present]
+    live = [(x, tg) for x, tg in zip(present, groups, strict=True) if x.weight > 0]
     if not live:
-        b.problems.append(
-            b.specs.problem(key, "spec.backends", f"no backend serves port {port.port}")
-        )
+        _problem(b, b.specs.problem(key, "spec.backends", f"no backend serves port {port.port}"))
         return []
-    weights, exact = lattice_weights([x.weight for x in live])
+    weights, exact = lattice_weights([x.weight for x, _ in live])
     forward = []
-    for backend, weight in zip(live, weights, strict=True):
+    for (backend, tg), weight in zip(live, weights, strict=True):
         if weight == 0:
-            b.warnings.append(
+            _warn(
+                b,
                 PlanWarning(
                     f"backend {backend.service!r} (weight {backend.weight}) rounds to 0 of 999 "
                     "on vpc-lattice and gets no traffic",
                     key,
-                )
+                ),
             )
             continue
-        tg = _target_group(b, namespace, backend.service, port, protocols, key)
         forward.append({"targetGroupIdentifier": ref(tg, "id"), "weight": weight})
     if not exact:
-        b.warnings.append(
-            PlanWarning(f"weights of {key} scaled to 0-999 (Lattice's maximum 999)", key)
-        )
+        _warn(b, PlanWarning(f"weights of {key} scaled to 0-999 (Lattice's maximum 999)", key))
     if len(forward) > MAX_TARGET_GROUPS:
-        b.problems.append(
+        _problem(
+            b,
             b.specs.problem(
                 key,
                 "spec.backends",
                 f"{len(forward)} backends with traffic; a Lattice forward action takes at "
                 f"most {MAX_TARGET_GROUPS} target groups",
-            )
+            ),
         )
     return forward
+
+
+def _warn(b: Builder, warning: PlanWarning) -> None:
+    """Record ``warning`` once (a split forwards on every port, and each rule of its own)."""
+    if warning not in b.warnings:
+        b.warnings.append(warning)
+
+
+def _problem(b: Builder, problem: Problem) -> None:
+    """Record ``problem`` once."""
+    if problem not in b.problems:
+        b.problems.append(problem)
 
 
 def _target_group(
@@ -249,9 +297,10 @@ def _target_group(
     protocols: tuple[str, str, str | None],
     key: ObjectKey,
 ) -> str:
-    tg_name = b.name("target group", f"{backend}-{namespace}-{port.port}", key, "spec.backends")
+    tg_name = f"{backend}-{namespace}-{port.port}"
     if tg_name in b.target_groups:
         return b.target_groups[tg_name]
+    b.name("target group", tg_name, key, "spec.backends")
     config: dict[str, Any] = {
         "port": target_port(b.specs, namespace, backend, port.port),
         "protocol": protocols[1],
