@@ -138,6 +138,15 @@ def _traffic_target(doc: Mapping[str, Any], version: str) -> Converted:
         return [("TrafficTarget", _body(doc, spec))]
     destination = mapping(spec.get("destination"), f"{prefix}destination")
     port = destination.pop("port", None)
+    if not spec.get("rules") and port is None:
+        raise ShapeError(
+            f"{prefix}rules" if prefix else "specs",
+            f"required field is missing: access {version} let a TrafficTarget omit its rules, "
+            "and some meshes (Traefik Mesh) read that as every port and request; pulumi-smi "
+            "never guesses an allow: to allow every connection, add a TCPRoute without ports "
+            "(spec: {}) and name it in the rules ({kind: TCPRoute, name: ...}), or name the "
+            "HTTPRouteGroup matches to allow",
+        )
     spec["destination"] = destination
     extra: Converted = []
     if port is not None:

@@ -167,3 +167,35 @@ spec: {matches: {ports: [8080]}}
     spec = load_text(text).traffic_targets[0].spec
     assert spec.destination.namespace == "shop"
     assert spec.sources[0].namespace == "shop"
+
+
+@pytest.mark.parametrize(
+    ("version", "body", "path"),
+    [
+        (
+            "v1alpha2",
+            "spec: {destination: {kind: ServiceAccount, name: api},"
+            " sources: [{kind: ServiceAccount, name: web}]}",
+            "spec.rules",
+        ),
+        (
+            "v1alpha1",
+            "destination: {kind: ServiceAccount, name: api}\n"
+            "sources: [{kind: ServiceAccount, name: web}]",
+            "specs",
+        ),
+    ],
+)
+def test_old_traffic_targets_without_rules_say_what_to_write(
+    version: str, body: str, path: str
+) -> None:
+    text = (
+        f"apiVersion: access.smi-spec.io/{version}\nkind: TrafficTarget\n"
+        f"metadata: {{name: t, namespace: shop}}\n{body}\n"
+    )
+    with pytest.raises(SmiValidationError) as raised:
+        load_text(text, "tt.yaml")
+    (problem,) = raised.value.problems
+    assert problem.path == path
+    assert "add a TCPRoute without ports" in problem.message
+    assert "never guesses an allow" in problem.message
