@@ -38,7 +38,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ...plan import Resource
 from ...spec.catalogue import Service, Workload
 from ...spec.models import ObjectKey
 from ..access import selects
@@ -263,14 +262,7 @@ def _set_backends(b: Builder, node: str, granted: dict[str, str], grants: Grants
             caller = grants.node_identity[node]
             backend["clientPolicy"] = client_policy(b, caller, destination, key)
         backends.append({"virtualService": backend})
-    spec = {**resource.properties["spec"], "backends": backends}
-    b.resources[node] = Resource(
-        VIRTUAL_NODE,
-        node,
-        {**resource.properties, "spec": spec},
-        resource.depends_on,
-        resource.owner,
-    )
+    b.replace_spec(node, {**resource.properties["spec"], "backends": backends})
 
 
 def _depends_on(b: Builder, start: str, goal: str) -> bool:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import TranslationError
-from ...plan import Resource, whole_reference
+from ...plan import whole_reference
 from ...spec.models import ObjectKey
 from ..access import selects
 from ..access_model import Identity
@@ -132,14 +132,7 @@ def secure_listeners(b: Builder, grants: Grants) -> None:
             if allowed:
                 listener = {**listener, "tls": _listener_tls(b, certificate, allowed)}
             listeners.append(listener)
-        spec = {**resource.properties["spec"], "listeners": listeners}
-        b.resources[node] = Resource(
-            VIRTUAL_NODE,
-            node,
-            {**resource.properties, "spec": spec},
-            resource.depends_on,
-            resource.owner,
-        )
+        b.replace_spec(node, {**resource.properties["spec"], "listeners": listeners})
         _warn_probes(b, node, {port for (n, port) in sans if n == node}, key)
 
 

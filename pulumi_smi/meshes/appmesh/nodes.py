@@ -27,7 +27,7 @@ from ...spec.models import ObjectKey
 from ...spec.specset import SpecSet
 from ..aws.references import ref
 from ..base import Namer, namespace_owner, service_account_owner, service_owner
-from ..services import is_grpc, is_http, is_http2
+from ..services import is_grpc, is_http, is_http2, missing_service_hint
 from .options import AppMeshOptions, name_problem
 
 MESH = "aws:appmesh/mesh:Mesh"
@@ -69,6 +69,14 @@ class Builder:
         warning = PlanWarning(f"{where}{message}", owner)
         if warning not in self.warnings:
             self.warnings.append(warning)
+
+    def replace_spec(self, name: str, spec: dict[str, Any]) -> None:
+        """Give the planned resource ``name`` a new ``spec`` (all else unchanged)."""
+        resource = self.resources[name]
+        properties = {**resource.properties, "spec": spec}
+        self.resources[name] = Resource(
+            resource.type, name, properties, resource.depends_on, resource.owner
+        )
 
     def dns(self, namespace: str, service: str) -> str:
         """The DNS name clients call: ``<service>.<namespace>.svc.<cluster_domain>``."""
@@ -113,7 +121,7 @@ class Builder:
                 key,
                 path,
                 f"the appmesh target needs the ports of Service {namespace}/{name} (a "
-                "VirtualNode listener needs one): add its Service manifest to the input",
+                "VirtualNode listener needs one): " + missing_service_hint(namespace, name),
             )
         if not service.ports:
             raise self.fail(key, path, f"Service {namespace}/{name} has no ports")
