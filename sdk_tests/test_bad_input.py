@@ -908,3 +908,20 @@ def test_render_reports_an_exception_of_the_program_without_a_traceback(
     code, out = run_cli("render", str(tmp_path))
     assert (code, out) == (2, "")
     assert "Pulumi.yaml: not valid YAML" in capsys.readouterr().err
+
+
+def test_a_route_group_in_another_file_says_to_pass_that_file_too(tmp_path: Path) -> None:
+    split = tmp_path / "split.yaml"
+    split.write_text(
+        "apiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\n"
+        "metadata: {name: web, namespace: shop}\n"
+        "spec: {service: web, backends: [{service: web-v1, weight: 1}], "
+        "matches: [{kind: HTTPRouteGroup, name: api}]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SmiValidationError) as err:
+        load_files([split])
+    (problem,) = err.value.problems
+    assert problem.message.startswith("HTTPRouteGroup 'api' not found in namespace 'shop'")
+    assert "same `convert` invocation" in problem.message
+    assert "pass that file too" in problem.message

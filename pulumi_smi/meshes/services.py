@@ -42,6 +42,15 @@ def assumed_http_warning(namespace: str, service: str, port: ServicePort) -> str
     )
 
 
+def missing_service_hint(namespace: str, name: str) -> str:
+    """How to supply a Service the input lacks: the exact document to add."""
+    return (
+        "add its Service manifest to the input (or to the Mesh catalogue), a document "
+        f"'apiVersion: v1, kind: Service, metadata: {{name: {name}, namespace: {namespace}}}' "
+        "with its spec.ports (for example 'ports: [{name: http, port: 80}]')"
+    )
+
+
 def apex_ports(specs: SpecSet, split: TrafficSplit) -> tuple[ServicePort, ...] | None:
     """The ports of the split's apex Service, or None when the catalogue lacks it."""
     service = specs.catalogue.service(split.metadata.namespace, split.spec.service)
@@ -58,8 +67,8 @@ def require_apex_ports(specs: SpecSet, split: TrafficSplit, target: str) -> tupl
                 specs.problem(
                     split.key,
                     "spec.service",
-                    f"the {target} target needs the ports of Service {ns}/{apex}: add its "
-                    "Service manifest to the input (or to the Mesh catalogue)",
+                    f"the {target} target needs the ports of Service {ns}/{apex}: "
+                    + missing_service_hint(ns, apex),
                 )
             ]
         )

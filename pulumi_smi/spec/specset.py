@@ -140,6 +140,16 @@ class SpecSet:
                     return obj.key, "metadata.namespace"
         return None
 
+    def _same_invocation(self, key: ObjectKey, kind: str) -> str:
+        """For an object read from a file: where the ``kind`` object it names must be too."""
+        origin = self.origins.get(key)
+        if origin is None or origin.document is None:
+            return ""
+        return (
+            f" (every {kind} a {key.kind} names must be read by the same `convert` "
+            "invocation: if it is in another file, pass that file too)"
+        )
+
     def _dangling_references(self) -> Iterator[Problem]:
         for split in self.traffic_splits:
             ns = split.metadata.namespace
@@ -148,7 +158,8 @@ class SpecSet:
                     yield self.problem(
                         split.key,
                         f"spec.matches[{index}].name",
-                        f"HTTPRouteGroup {ref.name!r} not found in namespace {ns!r}",
+                        f"HTTPRouteGroup {ref.name!r} not found in namespace {ns!r}"
+                        + self._same_invocation(split.key, "HTTPRouteGroup"),
                     )
         kinds: dict[str, type[SmiObject]] = {
             "HTTPRouteGroup": HTTPRouteGroup,
@@ -164,7 +175,8 @@ class SpecSet:
                     yield self.problem(
                         target.key,
                         f"{path}.name",
-                        f"{rule.kind} {rule.name!r} not found in namespace {ns!r}",
+                        f"{rule.kind} {rule.name!r} not found in namespace {ns!r}"
+                        + self._same_invocation(target.key, rule.kind),
                     )
                     continue
                 known = _match_names(route)

@@ -142,6 +142,7 @@ def test_missing_apex_service_names_the_split(route_api: str) -> None:
     (problem,) = err.value.problems
     assert (problem.kind, problem.name, problem.path) == ("TrafficSplit", "web", "spec.service")
     assert "the linkerd target needs the ports of Service shop/web" in problem.message
+    assert "kind: Service, metadata: {name: web, namespace: shop}" in problem.message
 
 
 @pytest.mark.parametrize("route_api", ["gateway", "policy"])

@@ -1,7 +1,8 @@
 """Protocol detection (``pulumi_smi.spec.protocols``), and the targets' agreement on it.
 
 Routing verdicts come from the independent evaluators (``evaluate.consul_chain``,
-``evaluate.lattice``), not from the translators' own code.
+``evaluate.lattice``, ``evaluate.istio_routes``, ``evaluate.gamma``), not from the
+translators' own code.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from fractions import Fraction
 import pytest
 from evaluate.consul_chain import Request as ConsulRequest
 from evaluate.consul_chain import route as consul_route
+from evaluate.gamma import Request as GammaRequest
+from evaluate.gamma import destinations as gamma_destinations
+from evaluate.istio_routes import Request as IstioRequest
+from evaluate.istio_routes import route as istio_route
 from evaluate.lattice import Request as LatticeRequest
 from evaluate.lattice import route as lattice_route
 
@@ -147,3 +152,93 @@ def test_lattice_still_refuses_a_declared_tcp_port() -> None:
 
     with pytest.raises(TranslationError, match="carries tcp over TCP"):
         translate(load_text(_text("{name: tcp-db, port: 80}")), "vpc-lattice", {"vpc_id": VPC})
+
+
+def _matched_text(port: str) -> str:
+    """``_text``'s split, plus a matched split of the same apex sending ``/api`` to web-v2."""
+    return _text(port) + (
+        "---\napiVersion: specs.smi-spec.io/v1alpha4\nkind: HTTPRouteGroup\n"
+        "metadata: {name: api, namespace: shop}\n"
+        "spec: {matches: [{name: api, pathRegex: /api.*}]}\n"
+        "---\napiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\n"
+        "metadata: {name: web-api, namespace: shop}\n"
+        "spec: {service: web, backends: [{service: web-v2, weight: 1}], "
+        "matches: [{kind: HTTPRouteGroup, name: api}]}\n"
+    )
+
+
+def _istio(text: str) -> tuple[list[dict[str, object]], list[str]]:
+    plan = translate(load_text(text), "istio", {})
+    return [dict(r.properties) for r in plan if r.is_kubernetes], list(plan.warnings)
+
+
+def _host(service: str) -> str:
+    return f"{service}.shop.svc.cluster.local"
+
+
+def test_istio_takes_an_unnamed_port_with_matches_as_http_with_a_warning() -> None:
+    services, warnings = _istio(_matched_text(UNNAMED))
+    api = IstioRequest(_host("web"), path="/api/items")
+    assert istio_route(services, api) == {_host("web-v2"): Fraction(1)}
+    assert istio_route(services, IstioRequest(_host("web"))) == {
+        _host("web-v1"): Fraction(3, 4),
+        _host("web-v2"): Fraction(1, 4),
+    }
+    (warning,) = [w for w in warnings if "names no protocol" in w]
+    assert "shop/web port 80 (web)" in warning and "appProtocol: http" in warning
+    assert not any("cannot apply to TCP" in w for w in warnings)
+
+
+def test_istio_keeps_a_declared_tcp_port_tcp_and_drops_its_matches() -> None:
+    services, warnings = _istio(_matched_text("{name: tcp-db, port: 80}"))
+    assert istio_route(services, IstioRequest(_host("web"), tcp=True)) == {
+        _host("web-v1"): Fraction(3, 4),
+        _host("web-v2"): Fraction(1, 4),
+    }
+    assert any("cannot apply to TCP port(s) 80" in w for w in warnings)
+    assert not any("names no protocol" in w for w in warnings)
+
+
+def test_istio_without_matches_keeps_an_unnamed_port_tcp() -> None:
+    services, warnings = _istio(_text(UNNAMED))
+    assert istio_route(services, IstioRequest(_host("web"), tcp=True)) == {
+        _host("web-v1"): Fraction(3, 4),
+        _host("web-v2"): Fraction(1, 4),
+    }
+    assert not any("names no protocol" in w for w in warnings)
+
+
+def _gamma(text: str, target: str) -> tuple[list[dict[str, object]], list[str]]:
+    plan = translate(load_text(text), target, {})
+    return [dict(r.properties) for r in plan if r.is_kubernetes], list(plan.warnings)
+
+
+@pytest.mark.parametrize("target", ["gateway-api", "linkerd"])
+def test_gamma_takes_an_unnamed_port_with_matches_as_http_with_a_warning(target: str) -> None:
+    manifests, warnings = _gamma(_matched_text(UNNAMED), target)
+    routes = [m for m in manifests if str(m["kind"]).endswith("Route")]
+    assert {m["kind"] for m in routes} == {"HTTPRoute"}
+    for model in ("istio", "linkerd"):
+        api = GammaRequest("web", 80, namespace="shop", path="/api/items")
+        assert gamma_destinations(manifests, api, model) == {"web-v2": Fraction(1)}
+        root = GammaRequest("web", 80, namespace="shop")
+        assert gamma_destinations(manifests, root, model) == {
+            "web-v1": Fraction(3, 4),
+            "web-v2": Fraction(1, 4),
+        }
+    (warning,) = [w for w in warnings if "names no protocol" in w]
+    assert "shop/web port 80 (web)" in warning and "http-<suffix>" in warning
+
+
+@pytest.mark.parametrize("target", ["gateway-api", "linkerd"])
+def test_gamma_keeps_a_declared_tcp_port_tcp(target: str) -> None:
+    for port in ("{name: tcp-db, port: 80}", "{name: web, port: 80, appProtocol: tcp}"):
+        manifests, warnings = _gamma(_matched_text(port), target)
+        routes = [m for m in manifests if str(m["kind"]).endswith("Route")]
+        assert {m["kind"] for m in routes} == {"TCPRoute"}
+        connection = GammaRequest("web", 80, namespace="shop", protocol="tcp")
+        assert gamma_destinations(manifests, connection) == {
+            "web-v1": Fraction(3, 4),
+            "web-v2": Fraction(1, 4),
+        }
+        assert not any("names no protocol" in w for w in warnings)

@@ -21,7 +21,14 @@ from ...spec.models import HTTPMatch, TrafficSplit
 from ...spec.specset import SpecSet
 from ..base import Namer
 from ..kube import manifest_resource, object_metadata
-from ..services import backend_lacks_port, is_grpc, is_http, require_apex_ports
+from ..services import (
+    assumed_http,
+    assumed_http_warning,
+    backend_lacks_port,
+    is_grpc,
+    is_http,
+    require_apex_ports,
+)
 from ..splits import ApexRouting, by_apex, split_group_matches
 from ..weights import exactly_within, serving
 from .matches import (
@@ -99,6 +106,12 @@ def apex_routes(
     for service_port in require_apex_ports(specs, owner, apis.target):
         port = _Port(specs, routing, service_port.port)
         kind = _route_kind(service_port)
+        if kind == "TCPRoute" and routing.matched and assumed_http(service_port):
+            kind = "HTTPRoute"  # SMI HTTP matches apply to it: HTTP, as the other targets agree
+            port.warn(
+                routing.matched[0],
+                assumed_http_warning(routing.namespace, routing.apex, service_port),
+            )
         if kind is None:
             port.warn(
                 owner,

@@ -25,7 +25,7 @@ from ...spec.specset import SpecSet
 from ..base import Namer
 from ..kube import manifest_resource, object_metadata
 from ..paths import Match, escape, smi_header, smi_path
-from ..services import apex_ports, backend_lacks_port, is_http
+from ..services import apex_ports, assumed_http, assumed_http_warning, backend_lacks_port, is_http
 from ..splits import ApexRouting, by_apex, split_matches
 from ..weights import ratios
 from .options import IstioOptions
@@ -120,8 +120,14 @@ class _Builder:
             )
             spec["http"] = self.http_routes(None)
             return spec
-        http_ports = [p for p in ports if is_http(p)]
-        tcp_ports = [p for p in ports if not is_http(p) and p.protocol == "TCP"]
+        http_ports = [p for p in ports if self.carries_http(p)]
+        tcp_ports = [p for p in ports if not self.carries_http(p) and p.protocol == "TCP"]
+        for port in http_ports:
+            if not is_http(port):
+                self.warn(
+                    self.routing.matched[0],
+                    assumed_http_warning(self.routing.namespace, self.routing.apex, port),
+                )
         for port in ports:
             if port.protocol != "TCP":
                 self.warn(
@@ -141,6 +147,11 @@ class _Builder:
         if tcp:
             spec["tcp"] = tcp
         return spec
+
+    def carries_http(self, port: ServicePort) -> bool:
+        """Whether ``port`` gets HTTP routes: it says HTTP, or it names no protocol and a split
+        has HTTP ``matches`` (then it is assumed HTTP, as the other targets do)."""
+        return is_http(port) or bool(self.routing.matched and assumed_http(port))
 
     def http_for(self, ports: Sequence[ServicePort]) -> list[dict[str, Any]]:
         """HTTP routes for all ports at once, or per port where backends lack some of them."""
