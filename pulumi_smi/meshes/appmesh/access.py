@@ -42,8 +42,8 @@ from ...spec.catalogue import Service, Workload
 from ...spec.models import ObjectKey
 from ..access import selects
 from ..access_model import Grant, Identity, access_model
-from ..aws.narrowing import source_path
 from ..aws.references import ref
+from ..narrowing import source_path
 from .grants import granted_services, inexpressible
 from .mtls import Grants, client_policy, plaintext_nodes, secure_listeners
 from .nodes import VIRTUAL_NODE, Builder

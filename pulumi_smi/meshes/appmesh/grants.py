@@ -17,7 +17,7 @@ every pod behind it. So, for one grant of the access model (:mod:`..access_model
 
 What cannot be expressed follows the option ``inexpressible``: ``error`` (the default) raises a
 located :class:`~pulumi_smi.errors.TranslationError`; ``narrow`` gives no backend for it, with
-one warning per rule (:mod:`..aws.narrowing`).
+one warning per rule (:mod:`..narrowing`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ...spec.models import HTTPMatch
 from ...spec.specset import SpecSet
 from ..access import Untranslatable, selects
 from ..access_model import DestinationAccess, Grant, port_grants
-from ..aws.narrowing import narrowing, refusal
+from ..narrowing import narrowing, refusal
 from ..splits import by_apex
 from ..weights import serving
 from .nodes import Builder, appmesh_protocol

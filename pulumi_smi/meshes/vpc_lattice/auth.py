@@ -18,7 +18,7 @@ What Lattice cannot enforce exactly never widens an allow:
 * a grant allowing only part of what the service's listeners carry (TCPRoute ports naming
   only some of them; HTTP requests, on a TLS passthrough listener), or a regex an IAM
   condition cannot match exactly, follows the option ``inexpressible``: a located error, or
-  the rule left out with a warning (:mod:`..aws.narrowing`); ports naming no listener allow
+  the rule left out with a warning (:mod:`..narrowing`); ports naming no listener allow
   nothing on the service, with a warning.
 
 Callers must sign their requests with SigV4 (service ``vpc-lattice-svcs``): an unsigned
@@ -38,7 +38,7 @@ from ...spec.models import HTTPMatch
 from ...spec.specset import SpecSet
 from ..access import Untranslatable
 from ..access_model import DestinationAccess, Grant, Identity, port_grants
-from ..aws.narrowing import narrowing, refusal, source_path
+from ..narrowing import narrowing, refusal, source_path
 from ..paths import literal, smi_header, smi_path
 from .options import LatticeOptions
 

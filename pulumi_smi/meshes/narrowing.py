@@ -1,18 +1,19 @@
-"""Access rules an AWS target cannot express exactly: refused, or left out with a warning.
+"""Access rules a target cannot express exactly: refused, or left out with a warning.
 
 The option ``inexpressible`` (:class:`~pulumi_smi.meshes.base.AccessOptions`) chooses: ``error``
 (the default) refuses the input with a problem located at the TrafficTarget rule; ``narrow``
 leaves the rule out, so the mesh allows less than SMI (never more), with one warning naming the
-TrafficTarget and the rule. Both texts are built here, so the two AWS targets word them alike.
+TrafficTarget and the rule. Both texts are built here, so the targets using them (vpc-lattice,
+appmesh) word them alike.
 """
 
 from __future__ import annotations
 
-from ...errors import Problem
-from ...plan import PlanWarning
-from ...spec.models import TrafficTarget
-from ...spec.specset import SpecSet
-from ..access_model import Identity
+from ..errors import Problem
+from ..plan import PlanWarning
+from ..spec.models import TrafficTarget
+from ..spec.specset import SpecSet
+from .access_model import Identity
 
 
 def refusal(specs: SpecSet, target: TrafficTarget, where: str, why: str) -> Problem:
