@@ -189,6 +189,7 @@ REASONS: tuple[tuple[str, str], ...] = (
     (r"a Lattice service carries HTTP", "TCP port (Lattice)"),
     (r"no HTTP port of the pods of ServiceAccount \S+ is known", "no known HTTP port"),
     (r"Consul knows them all as service", "ambiguous Consul name"),
+    (r"App Mesh cannot limit an allow", "inexpressible match (App Mesh)"),
     (r"(regex|pathRegex|header)[^:]*(no exact|is not an|cannot|only)", "inexpressible regex"),
     (r"allows only path", "inexpressible regex"),
     (r"routes to pods of several ServiceAccounts", "several identities (Lattice)"),

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..errors import TranslationError
+from ..errors import Problem
 from ..spec.models import HTTPMatch, HTTPRouteGroup, ObjectKey, TrafficSplit
 from ..spec.specset import SpecSet
 
@@ -47,25 +47,29 @@ class ApexRouting:
         return self.matched + ((self.default,) if self.default else ())
 
 
-def by_apex(specs: SpecSet) -> Iterator[ApexRouting]:
-    """The splits of ``specs`` grouped by apex, in namespace/apex order."""
+def by_apex(specs: SpecSet, problems: list[Problem] | None = None) -> Iterator[ApexRouting]:
+    """The splits of ``specs`` grouped by apex, in namespace/apex order.
+
+    An apex split by several TrafficSplits without matches is a problem added to
+    ``problems``, and the apex is skipped; without ``problems`` (a look-up beside the routing
+    pass, which reports it) the first of them counts as its default.
+    """
     groups: dict[tuple[str, str], list[TrafficSplit]] = defaultdict(list)
     for split in specs.traffic_splits:
         groups[(split.metadata.namespace, split.spec.service)].append(split)
     for (namespace, apex), splits in sorted(groups.items()):
         defaults = [s for s in splits if not s.spec.matches]
-        if len(defaults) > 1:
+        if len(defaults) > 1 and problems is not None:
             names = ", ".join(s.metadata.name for s in defaults)
-            raise TranslationError(
-                [
-                    specs.problem(
-                        defaults[1].key,
-                        "spec.service",
-                        f"apex Service {namespace}/{apex} is split by several TrafficSplits "
-                        f"without matches ({names}); merge them into one",
-                    )
-                ]
+            problems.append(
+                specs.problem(
+                    defaults[1].key,
+                    "spec.service",
+                    f"apex Service {namespace}/{apex} is split by several TrafficSplits "
+                    f"without matches ({names}); merge them into one",
+                )
             )
+            continue
         matched = tuple(sorted((s for s in splits if s.spec.matches), key=lambda s: s.key))
         yield ApexRouting(namespace, apex, matched, defaults[0] if defaults else None)
 

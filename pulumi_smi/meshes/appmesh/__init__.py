@@ -26,13 +26,14 @@ from .routes import translate_splits
 def translate(specs: SpecSet, options: AppMeshOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit and TrafficTarget in ``specs`` for AWS App Mesh."""
     options.check()
-    builder = Builder(specs, options, namer)
+    builder = Builder(specs, options=options, namer=namer)
+    builder.warnings.append(PlanWarning(DEPRECATION))
     if specs.traffic_splits or specs.traffic_targets:
         builder.mesh_properties()
     translate_splits(builder)
-    translate_targets(builder)
-    warnings = [PlanWarning(DEPRECATION), *builder.warnings]
-    return Plan(tuple(builder.resources.values()), tuple(warnings))
+    with builder.collecting():
+        translate_targets(builder)
+    return builder.plan()
 
 
 __all__ = ["END_OF_SUPPORT", "AppMeshOptions", "translate"]

@@ -41,7 +41,7 @@ from typing import Any
 from ...spec.catalogue import Service, Workload
 from ...spec.models import ObjectKey
 from ..access import selects
-from ..access_model import Grant, Identity, access_model
+from ..access_model import DestinationAccess, Grant, Identity, access_model
 from ..aws.references import ref
 from ..narrowing import source_path
 from .grants import granted_services, inexpressible
@@ -76,21 +76,34 @@ def translate_targets(b: Builder) -> None:
             if warning not in b.warnings:
                 b.warnings.append(warning)
         for grant in destination.grants:
-            services = granted_services(b, destination, grant)
-            backends = {b.dns(s.namespace, s.name): _virtual_service(b, s, grant) for s in services}
-            for service in backends.values():
-                grants.add(service, destination.identity, grant.target.key)
-            for source in grant.sources if backends else ():
-                for node in _source_nodes(b, grant, source):
-                    allowed[node].update(backends)
-                    for service in backends.values():
-                        grants.call(service, node, source)
+            with b.collecting():  # each grant apart: the problems of one do not hide another's
+                _grant(b, destination, grant, allowed, grants)
     _in_mesh(b)
     if b.options.mtls_trust_domain:
         secure_listeners(b, grants)
     for node in sorted(allowed):
-        _set_backends(b, node, allowed[node], grants)
+        with b.collecting():
+            _set_backends(b, node, allowed[node], grants)
     _warn_outside(b)
+
+
+def _grant(
+    b: Builder,
+    destination: DestinationAccess,
+    grant: Grant,
+    allowed: dict[str, dict[str, str]],
+    grants: Grants,
+) -> None:
+    """Record the backends ``grant`` gives each of its sources' VirtualNodes."""
+    services = granted_services(b, destination, grant)
+    backends = {b.dns(s.namespace, s.name): _virtual_service(b, s, grant) for s in services}
+    for service in backends.values():
+        grants.add(service, destination.identity, grant.target.key)
+    for source in grant.sources if backends else ():
+        for node in _source_nodes(b, grant, source):
+            allowed[node].update(backends)
+            for service in backends.values():
+                grants.call(service, node, source)
 
 
 def _warn_outside(b: Builder) -> None:

@@ -20,13 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import TranslationError
 from ...plan import PlanWarning, Resource
 from ...spec.catalogue import Service, ServicePort, Workload
 from ...spec.models import ObjectKey
-from ...spec.specset import SpecSet
 from ..aws.references import ref
 from ..base import Namer, namespace_owner, service_account_owner, service_owner
+from ..plan_builder import PlanBuilder
 from ..services import is_grpc, is_http, is_http2, missing_service_hint
 from .options import AppMeshOptions, name_problem
 
@@ -49,19 +48,12 @@ def appmesh_protocol(port: ServicePort) -> str | None:
 
 
 @dataclass
-class Builder:
-    """Resources by logical name, warnings, and the lookups every part needs."""
+class Builder(PlanBuilder):
+    """The plan of one translation, and the lookups every part needs."""
 
-    specs: SpecSet
-    options: AppMeshOptions
-    namer: Namer
-    resources: dict[str, Resource] = field(default_factory=dict)
-    warnings: list[PlanWarning] = field(default_factory=list)
+    options: AppMeshOptions = field(kw_only=True)
+    namer: Namer = field(kw_only=True)
     mesh_resource: str | None = None
-
-    def fail(self, key: ObjectKey, path: str, message: str) -> TranslationError:
-        """A :class:`TranslationError` about field ``path`` of the SMI object ``key``."""
-        return TranslationError([self.specs.problem(key, path, message)])
 
     def warn(self, owner: ObjectKey | None, message: str) -> None:
         """Record a warning about ``owner`` (once)."""

@@ -20,8 +20,9 @@ from typing import Any
 
 from ...plan import Resource
 from ...spec.catalogue import Service, ServicePort
-from ...spec.models import HTTPMatch, TrafficSplit
+from ...spec.models import Backend, HTTPMatch, TrafficSplit
 from ..aws.references import ref
+from ..plan_builder import both, each
 from ..splits import ApexRouting, by_apex, split_matches
 from ..weights import percentages
 from .match import Unmatchable, grpc_match, http_match
@@ -59,21 +60,7 @@ class _Apex:
 
     def targets(self, split: TrafficSplit) -> list[dict[str, Any]]:
         """``weightedTargets`` of a split; every backend's VirtualNode is planned."""
-        nodes: dict[str, str] = {}
-        for index, backend in enumerate(split.spec.backends):
-            path = f"spec.backends[{index}].service"
-            service = self.b.service(self.ns, backend.service, split.key, path)
-            port = service.port(self.port.port)
-            if port is None and len(service.ports) == 1:
-                port = service.ports[0]
-            if port is None or appmesh_protocol(port) != self.protocol:
-                raise self.b.fail(
-                    split.key,
-                    path,
-                    f"backend Service {self.ns}/{backend.service} needs a port {self.port.port} "
-                    f"(or a single port) with the apex's protocol {self.protocol}",
-                )
-            nodes[backend.service] = self.b.node(service, split.key, path)
+        nodes = dict(each(enumerate(split.spec.backends), lambda item: self.node(split, *item)))
         shares, notes = percentages(split.spec.backends)
         for note in notes:
             self.b.warn(split.key, note)
@@ -85,6 +72,22 @@ class _Apex:
                 f"{MAX_TARGETS} weighted targets (not adjustable)",
             )
         return [{"virtualNode": ref(nodes[s], "name"), "weight": w} for s, w in shares]
+
+    def node(self, split: TrafficSplit, index: int, backend: Backend) -> tuple[str, str]:
+        """(backend Service, its VirtualNode's logical name); the node is planned."""
+        path = f"spec.backends[{index}].service"
+        service = self.b.service(self.ns, backend.service, split.key, path)
+        port = service.port(self.port.port)
+        if port is None and len(service.ports) == 1:
+            port = service.ports[0]
+        if port is None or appmesh_protocol(port) != self.protocol:
+            raise self.b.fail(
+                split.key,
+                path,
+                f"backend Service {self.ns}/{backend.service} needs a port {self.port.port} "
+                f"(or a single port) with the apex's protocol {self.protocol}",
+            )
+        return backend.service, self.b.node(service, split.key, path)
 
     def apex_targets(self) -> list[dict[str, Any]]:
         node = self.b.node(self.apex, self.key, "spec.service")
@@ -105,31 +108,38 @@ class _Apex:
                 f"apex port {self.port.port} is TCP: the HTTP matches of {names} cannot apply "
                 "to it, so those splits are not translated (their traffic takes the catch-all)",
             )
-        for split in self.routing.matched if self.protocol != "tcp" else ():
-            targets = self.targets(split)
-            count = 0
-            for match in split_matches(self.b.specs, split):
-                methods: tuple[str | None, ...] = (None,) if match.any_method else match.methods
-                if self.protocol == "grpc":
-                    methods = (None,)
-                for method in methods:
-                    try:
-                        request = self.match(match, method)
-                    except Unmatchable as exc:
-                        self.b.warn(split.key, f"match {match.name!r}: {exc}")
-                        break
-                    count += 1
-                    spec = {"match": request, "action": {"weightedTargets": targets}}
-                    routes.append((f"{split.metadata.name}-{count}", split, spec))
+        matched = self.routing.matched if self.protocol != "tcp" else ()
         default = self.routing.default
-        catch_all = self.targets(default) if default else self.apex_targets()
-        spec = {"action": {"weightedTargets": catch_all}}
+        per_split, catch_all = both(
+            lambda: each(matched, self.split_routes),
+            lambda: self.targets(default) if default else self.apex_targets(),
+        )
+        routes.extend(route for split_routes in per_split for route in split_routes)
+        spec: dict[str, Any] = {"action": {"weightedTargets": catch_all}}
         if self.protocol in ("http", "http2"):
             spec["match"] = {"prefix": "/"}
         elif self.protocol == "grpc":
             spec["match"] = {}
         name = f"{default.metadata.name}-default" if default else f"{self.routing.apex}-apex"
         routes.append((name, default, spec))
+        return routes
+
+    def split_routes(self, split: TrafficSplit) -> list[tuple[str, TrafficSplit | None, Any]]:
+        """(route name, split, spec) of each match x method of a matched split."""
+        targets = self.targets(split)
+        routes: list[tuple[str, TrafficSplit | None, dict[str, Any]]] = []
+        for match in split_matches(self.b.specs, split):
+            methods: tuple[str | None, ...] = (None,) if match.any_method else match.methods
+            if self.protocol == "grpc":
+                methods = (None,)
+            for method in methods:
+                try:
+                    request = self.match(match, method)
+                except Unmatchable as exc:
+                    self.b.warn(split.key, f"match {match.name!r}: {exc}")
+                    break
+                spec = {"match": request, "action": {"weightedTargets": targets}}
+                routes.append((f"{split.metadata.name}-{len(routes) + 1}", split, spec))
         return routes
 
     def translate(self) -> None:
@@ -184,6 +194,8 @@ class _Apex:
 
 
 def translate_splits(builder: Builder) -> None:
-    """Routers, routes, VirtualServices and backend VirtualNodes for every apex."""
-    for routing in by_apex(builder.specs):
-        _Apex(builder, routing).translate()
+    """Routers, routes, VirtualServices and backend VirtualNodes for every apex (each apex
+    apart: the problems of one do not hide another's)."""
+    for routing in by_apex(builder.specs, builder.problems):
+        with builder.collecting():
+            _Apex(builder, routing).translate()

@@ -15,6 +15,7 @@ from ...errors import TranslationError
 from ...plan import Plan, Resource
 from ...spec.specset import SpecSet
 from ..base import Namer, service_owner
+from ..plan_builder import PlanBuilder
 from .entries import Entry, emit
 from .intentions import intention_entries
 from .options import ConsulOptions
@@ -28,8 +29,12 @@ def provider_package(options: ConsulOptions) -> str:
 
 def translate(specs: SpecSet, options: ConsulOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit and TrafficTarget in ``specs`` for Consul."""
-    splits = split_entries(specs, options)
-    intentions, intention_warnings, http_services = intention_entries(specs, options)
+    b = PlanBuilder(specs)
+    splits = split_entries(b, options)
+    with b.collecting():
+        intentions, intention_warnings, http_services = intention_entries(specs, options)
+    if b.problems:
+        return b.plan()  # raises them all
     protocols = dict(splits.protocols)
     for key in sorted(http_services):
         protocols.setdefault(key, "http")
@@ -44,7 +49,8 @@ def translate(specs: SpecSet, options: ConsulOptions, namer: Namer) -> Plan:
         )
         for (ns, name), protocol in sorted(protocols.items())
     ]
-    _check_global_names(specs, [*defaults, *splits.entries, *intentions], options)
+    with b.collecting():
+        _check_global_names(specs, [*defaults, *splits.entries, *intentions], options)
     resources: list[Resource] = [emit(e, options, namer) for e in defaults]
     by_namespace: dict[str, list[str]] = defaultdict(list)
     by_service: dict[tuple[str, str], str] = {}
@@ -64,7 +70,8 @@ def translate(specs: SpecSet, options: ConsulOptions, namer: Namer) -> Plan:
         resources.append(
             Resource(resource.type, resource.name, resource.properties, needs, resource.owner)
         )
-    return Plan(tuple(resources), tuple(splits.warnings + intention_warnings))
+    b.include(resources, splits.warnings + intention_warnings)
+    return b.plan()
 
 
 def _check_global_names(specs: SpecSet, entries: list[Entry], options: ConsulOptions) -> None:

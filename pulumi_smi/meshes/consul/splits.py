@@ -25,6 +25,7 @@ from ...plan import PlanWarning
 from ...spec.models import HTTPMatch, TrafficSplit
 from ...spec.specset import SpecSet
 from ..paths import escape, smi_header, smi_path
+from ..plan_builder import PlanBuilder, each
 from ..services import apex_ports, assumed_http, assumed_http_warning, is_grpc, is_http, is_http2
 from ..splits import ApexRouting, by_apex, split_matches
 from .entries import Entry
@@ -42,11 +43,13 @@ class SplitEntries:
     """(Kubernetes namespace, Consul service) -> the protocol its ServiceDefaults declare."""
 
 
-def split_entries(specs: SpecSet, options: ConsulOptions) -> SplitEntries:
-    """The Consul entries of every TrafficSplit in ``specs``."""
+def split_entries(b: PlanBuilder, options: ConsulOptions) -> SplitEntries:
+    """The Consul entries of every TrafficSplit; problems go to ``b`` (each apex apart: the
+    problems of one do not hide another's)."""
     result = SplitEntries()
-    for routing in by_apex(specs):
-        _Apex(specs, options, routing, result).build()
+    for routing in by_apex(b.specs, b.problems):
+        with b.collecting():
+            _Apex(b.specs, options, routing, result).build()
     return result
 
 
@@ -77,9 +80,8 @@ class _Apex:
         if self.routing.default is not None:
             self.splitter(self.routing.apex, self.routing.default, protocol)
         if self.routing.matched:
-            routes = [
-                route for split in self.routing.matched for route in self.routes(split, protocol)
-            ]
+            per_split = each(self.routing.matched, lambda split: self.routes(split, protocol))
+            routes = [route for split_routes in per_split for route in split_routes]
             self.entry(
                 "ServiceRouter", self.routing.apex, {"routes": routes}, self.routing.owner_split
             )

@@ -14,13 +14,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import TranslationError
+from ...errors import Problem, TranslationError
 from ...plan import PlanWarning, Resource
 from ...spec.catalogue import ServicePort
 from ...spec.models import HTTPMatch, TrafficSplit
 from ...spec.specset import SpecSet
 from ..base import Namer
 from ..kube import manifest_resource, object_metadata
+from ..plan_builder import PlanBuilder, both, each
 from ..services import (
     assumed_http,
     assumed_http_warning,
@@ -83,26 +84,26 @@ class RouteApis:
         return {"HTTPRoute": self.http, "GRPCRoute": self.grpc, "TCPRoute": self.tcp}[kind]
 
 
-def split_routes(
-    specs: SpecSet, apis: RouteApis, namer: Namer
-) -> tuple[list[Resource], list[PlanWarning]]:
-    """The routes of every apex split in ``specs``, and their warnings."""
-    resources: list[Resource] = []
-    warnings: list[PlanWarning] = []
-    for routing in by_apex(specs):
-        routes, notes = apex_routes(specs, routing, apis, namer)
-        resources.extend(routes)
-        warnings.extend(notes)
-    return resources, warnings
+def split_routes(b: PlanBuilder, apis: RouteApis, namer: Namer) -> None:
+    """Plan the routes of every apex split (each apex apart: the problems of one do not
+    hide another's)."""
+    for routing in by_apex(b.specs, b.problems):
+        with b.collecting():
+            b.include(*apex_routes(b.specs, routing, apis, namer))
 
 
 def apex_routes(
     specs: SpecSet, routing: ApexRouting, apis: RouteApis, namer: Namer
 ) -> tuple[list[Resource], list[PlanWarning]]:
-    """The routes of every port of the apex Service, and their warnings."""
+    """The routes of every port of the apex Service, and their warnings.
+
+    Every port is tried; a problem that another port already showed about the same field
+    of the same object is not repeated.
+    """
     owner = routing.owner_split
     resources: list[Resource] = []
     warnings: list[PlanWarning] = []
+    problems: list[Problem] = []
     for service_port in require_apex_ports(specs, owner, apis.target):
         port = _Port(specs, routing, service_port.port)
         kind = _route_kind(service_port)
@@ -119,11 +120,23 @@ def apex_routes(
                 "route for it; the split does not apply there",
             )
         else:
-            rules = _RULES[kind](port)
+            try:
+                rules = _RULES[kind](port)
+            except TranslationError as exc:
+                shown = {_field(p) for p in problems}
+                problems.extend(p for p in exc.problems if _field(p) not in shown)
+                continue
             if rules:
                 resources.append(_route(kind, apis.of(kind), port, rules, namer))
         warnings.extend(port.warnings)
+    if problems:
+        raise TranslationError(problems)
     return resources, warnings
+
+
+def _field(problem: Problem) -> tuple[str | None, str | None, str]:
+    """The object and field a problem is about."""
+    return problem.kind, problem.name, problem.path
 
 
 def _route_kind(port: ServicePort) -> str | None:
@@ -214,26 +227,39 @@ def _catch_all(port: _Port, refs: list[dict[str, Any]] | None) -> Rule:
 
 
 def _matched(port: _Port, translate: Any) -> list[tuple[TrafficSplit, list[Match], list[Any]]]:
-    """(split, matches, backendRefs) of every matched split that applies on the port."""
-    result = []
-    for split in port.routing.matched:
+    """(split, matches, backendRefs) of every matched split that applies on the port; the
+    problems of every split at once."""
+
+    def applied(split: TrafficSplit) -> tuple[TrafficSplit, list[Match], list[Any]] | None:
         refs = _backend_refs(port, split)
         if not refs:
             port.warn(split, f"no backend serves {port.where}; its matches do not apply there")
-            continue
+            return None
         matches = _split_matches(port, split, translate)
         if not matches:
             port.warn(split, f"none of its matches can match a gRPC call (POST) on {port.where}")
-            continue
-        result.append((split, matches, refs))
-    return result
+            return None
+        return split, matches, refs
+
+    return [found for found in each(port.routing.matched, applied) if found is not None]
+
+
+def _matched_and_default(
+    port: _Port, translate: Any
+) -> tuple[list[tuple[TrafficSplit, list[Match], list[Any]]], list[dict[str, Any]] | None]:
+    """:func:`_matched` and :func:`_catch_all_refs`, the problems of both at once."""
+    return both(lambda: _matched(port, translate), lambda: _catch_all_refs(port))
 
 
 def _split_matches(port: _Port, split: TrafficSplit, translate: Any) -> list[Match]:
     """Every match of every HTTPRouteGroup the split names, translated, duplicates dropped."""
     found: dict[str, Match] = {}
-    for located in split_group_matches(port.specs, split):
-        for match in _translated(port, split, located.ref, located.match, translate):
+    translated = each(
+        split_group_matches(port.specs, split),
+        lambda located: _translated(port, split, located.ref, located.match, translate),
+    )
+    for matches in translated:
+        for match in matches:
             found.setdefault(json.dumps(match, sort_keys=True), match)
     if len(found) > MAX_MATCHES:
         raise port.fail(
@@ -264,8 +290,7 @@ def _translated(
 
 
 def _http_rules(port: _Port) -> list[Rule]:
-    matched = _matched(port, http_matches)
-    default = _catch_all_refs(port)
+    matched, default = _matched_and_default(port, http_matches)
     if not matched and default is None:
         return []  # everything stays on the apex: no route needed
     catch_all = _catch_all(port, default)
@@ -276,8 +301,7 @@ def _http_rules(port: _Port) -> list[Rule]:
 
 
 def _grpc_rules(port: _Port) -> list[Rule]:
-    matched = _matched(port, grpc_matches)
-    default = _catch_all_refs(port)
+    matched, default = _matched_and_default(port, grpc_matches)
     if not matched and default is None:
         return []
     return _ordered_rules(port, matched, _catch_all(port, default), grpc=True)

@@ -20,6 +20,7 @@ from ..istio_policy import IstioPolicyOptions
 from ..istio_policy import authorization_resources as istio_policy
 from ..linkerd_policy import LinkerdPolicyOptions
 from ..linkerd_policy import authorization_resources as linkerd_policy
+from ..plan_builder import PlanBuilder
 
 _POLICY_OPTIONS: dict[str, type[TargetOptions]] = {
     "istio": IstioPolicyOptions,
@@ -97,9 +98,11 @@ class GatewayApiOptions(TargetOptions):
 def translate(specs: SpecSet, options: GatewayApiOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit (and, with ``policy``, TrafficTarget) in ``specs``."""
     apis = RouteApis("gateway-api", tcp=f"{GROUP}/{options.tcp_route_api}")
-    resources, warnings = split_routes(specs, apis, namer)
-    policies, policy_warnings = _policy(specs, options, namer)
-    return Plan(tuple(resources + policies), tuple(warnings + policy_warnings))
+    b = PlanBuilder(specs)
+    split_routes(b, apis, namer)
+    with b.collecting():
+        b.include(*_policy(specs, options, namer))
+    return b.plan()
 
 
 def _policy(

@@ -6,15 +6,18 @@ from ...plan import Plan
 from ...spec.specset import SpecSet
 from ..base import Namer
 from ..istio_policy import IstioPolicyOptions, authorization_resources
+from ..plan_builder import PlanBuilder
 from .options import IstioOptions
 from .routes import virtual_services
 
 
 def translate(specs: SpecSet, options: IstioOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit and TrafficTarget in ``specs`` for Istio."""
-    routes, route_warnings = virtual_services(specs, options, namer)
-    policies, policy_warnings = authorization_resources(specs, options, namer)
-    return Plan(tuple(routes + policies), tuple(route_warnings + policy_warnings))
+    b = PlanBuilder(specs)
+    virtual_services(b, options, namer)
+    with b.collecting():
+        b.include(*authorization_resources(specs, options, namer))
+    return b.plan()
 
 
 __all__ = ["IstioOptions", "IstioPolicyOptions", "translate"]

@@ -18,13 +18,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...errors import TranslationError
-from ...plan import PlanWarning, Resource
+from ...plan import PlanWarning
 from ...spec.catalogue import ServicePort
 from ...spec.models import HTTPMatch, TrafficSplit
 from ...spec.specset import SpecSet
 from ..base import Namer
 from ..kube import manifest_resource, object_metadata
 from ..paths import Match, escape, smi_header, smi_path
+from ..plan_builder import PlanBuilder
 from ..services import apex_ports, assumed_http, assumed_http_warning, backend_lacks_port, is_http
 from ..splits import ApexRouting, by_apex, split_matches
 from ..weights import ratios
@@ -167,6 +168,7 @@ class _Builder:
     def gateways(self) -> list[str]:
         """Gateways named by the splits' annotation, plus ``mesh`` (or sidecars lose the split)."""
         named: list[str] = []
+        problems = []
         for split in self.routing.splits:
             raw = split.metadata.annotations.get(GATEWAYS_ANNOTATION)
             if raw is None:
@@ -176,16 +178,17 @@ class _Builder:
             except json.JSONDecodeError:
                 value = None
             if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
-                raise TranslationError(
-                    [
-                        self.specs.problem(
-                            split.key,
-                            f"metadata.annotations.{GATEWAYS_ANNOTATION}",
-                            'must be a JSON list of gateway names, e.g. ["istio-system/public"]',
-                        )
-                    ]
+                problems.append(
+                    self.specs.problem(
+                        split.key,
+                        f"metadata.annotations.{GATEWAYS_ANNOTATION}",
+                        'must be a JSON list of gateway names, e.g. ["istio-system/public"]',
+                    )
                 )
+                continue
             named.extend(g for g in value if g not in named)
+        if problems:
+            raise TranslationError(problems)
         return [*named, "mesh"] if named and "mesh" not in named else named
 
 
@@ -217,36 +220,39 @@ def _string_match(match: Match) -> dict[str, str]:
     return {"regex": f".*{escape(match.value)}"}
 
 
-def virtual_services(
-    specs: SpecSet, options: IstioOptions, namer: Namer
-) -> tuple[list[Resource], list[PlanWarning]]:
-    """One VirtualService per apex Service split by TrafficSplits in ``specs``."""
-    resources: list[Resource] = []
-    warnings: list[PlanWarning] = []
-    for routing in by_apex(specs):
-        builder = _Builder(specs, options, routing)
-        spec = builder.spec()
-        warnings.extend(builder.warnings)
-        if not spec.get("http") and not spec.get("tcp"):
-            warnings.extend(_unrouted(routing))
-            continue
-        owner = routing.owner_split
-        resources.append(
-            manifest_resource(
-                namer(owner.key, "virtualservice"),
-                f"networking.istio.io/{options.istio_api}",
-                "VirtualService",
-                object_metadata(
-                    routing.apex,
-                    routing.namespace,
-                    owner.metadata,
-                    frozenset({GATEWAYS_ANNOTATION}),
-                ),
-                spec,
-                owner.key,
-            )
+def virtual_services(b: PlanBuilder, options: IstioOptions, namer: Namer) -> None:
+    """Plan one VirtualService per apex Service split by TrafficSplits (each apex apart:
+    the problems of one do not hide another's)."""
+    for routing in by_apex(b.specs, b.problems):
+        with b.collecting():
+            _virtual_service(b, options, namer, routing)
+
+
+def _virtual_service(
+    b: PlanBuilder, options: IstioOptions, namer: Namer, routing: ApexRouting
+) -> None:
+    builder = _Builder(b.specs, options, routing)
+    spec = builder.spec()
+    b.warnings.extend(builder.warnings)
+    if not spec.get("http") and not spec.get("tcp"):
+        b.warnings.extend(_unrouted(routing))
+        return
+    owner = routing.owner_split
+    b.add_resource(
+        manifest_resource(
+            namer(owner.key, "virtualservice"),
+            f"networking.istio.io/{options.istio_api}",
+            "VirtualService",
+            object_metadata(
+                routing.apex,
+                routing.namespace,
+                owner.metadata,
+                frozenset({GATEWAYS_ANNOTATION}),
+            ),
+            spec,
+            owner.key,
         )
-    return resources, warnings
+    )
 
 
 def _unrouted(routing: ApexRouting) -> list[PlanWarning]:

@@ -13,6 +13,7 @@ from ...spec.specset import SpecSet
 from ..base import Namer
 from ..gamma import GROUP, RouteApis, split_routes
 from ..linkerd_policy import LinkerdPolicyOptions, authorization_resources
+from ..plan_builder import PlanBuilder
 from .options import LinkerdOptions
 
 POLICY_GROUP = "policy.linkerd.io"
@@ -26,9 +27,11 @@ def route_apis(options: LinkerdOptions) -> RouteApis:
 
 def translate(specs: SpecSet, options: LinkerdOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit and TrafficTarget in ``specs`` for Linkerd."""
-    resources, warnings = split_routes(specs, route_apis(options), namer)
-    policies, policy_warnings = authorization_resources(specs, options, namer)
-    return Plan(tuple(resources + policies), tuple(warnings + policy_warnings))
+    b = PlanBuilder(specs)
+    split_routes(b, route_apis(options), namer)
+    with b.collecting():
+        b.include(*authorization_resources(specs, options, namer))
+    return b.plan()
 
 
 __all__ = ["LinkerdOptions", "LinkerdPolicyOptions", "translate"]

@@ -27,7 +27,7 @@
 
 from __future__ import annotations
 
-from ...errors import Problem, TranslationError
+from ...errors import Problem
 from ...plan import Plan, PlanWarning
 from ...spec.specset import SpecSet
 from ..access_model import Identity, access_model
@@ -49,7 +49,7 @@ TLS = ("TLS_PASSTHROUGH", "TCP", None)
 
 def translate(specs: SpecSet, options: LatticeOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit and TrafficTarget in ``specs`` for VPC Lattice."""
-    b = Builder(specs, options, namer)
+    b = Builder(specs, options=options, namer=namer)
     model = access_model(specs)
     covered: set[Identity] = set()
     services = lattice_services(specs, model, b, covered)
@@ -148,9 +148,7 @@ def translate(specs: SpecSet, options: LatticeOptions, namer: Namer) -> Plan:
         b.warnings += [rule.warning("a Lattice service carries no UDP") for rule in destination.udp]
         if destination.identity not in covered:
             b.problems += unprotected(specs, destination)
-    if b.problems:
-        raise TranslationError(list(dict.fromkeys(b.problems)))
-    return Plan(tuple(b.resources), tuple(dict.fromkeys(b.warnings)))
+    return b.plan()
 
 
 __all__ = ["LatticeOptions", "translate"]

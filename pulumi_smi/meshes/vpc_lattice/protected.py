@@ -56,11 +56,12 @@ def lattice_services(
     destination's pods; ``covered`` gets the destinations whose Services Lattice cannot carry."""
     found: list[LatticeService] = []
     taken: set[tuple[str, str]] = set()
-    for routing in by_apex(specs):
+    for routing in by_apex(specs, b.problems):
         split = routing.owner_split
-        ports = require_apex_ports(specs, split, "vpc-lattice")
-        found.append(LatticeService(routing.namespace, routing.apex, ports, routing, split.key))
-        taken |= {(routing.namespace, s) for s in found[-1].backends}
+        with b.collecting():
+            ports = require_apex_ports(specs, split, "vpc-lattice")
+            found.append(LatticeService(routing.namespace, routing.apex, ports, routing, split.key))
+            taken |= {(routing.namespace, s) for s in found[-1].backends}
     for destination in model:
         ns = destination.identity.namespace
         for service in destination.services:

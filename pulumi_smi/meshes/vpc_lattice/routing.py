@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import Problem
 from ...plan import PlanWarning, Resource
 from ...spec.catalogue import ServicePort
 from ...spec.models import Backend, ObjectKey
@@ -31,6 +30,7 @@ from ..access import Untranslatable
 from ..aws.names import lattice_name_problem
 from ..aws.references import ref
 from ..base import Namer, service_owner
+from ..plan_builder import PlanBuilder
 from ..services import assumed_http, assumed_http_warning, backend_lacks_port
 from ..splits import ApexRouting, split_group_matches
 from .match import header_matches, lattice_weights, path_match
@@ -53,15 +53,11 @@ PROTOCOLS: dict[str, tuple[str, str, str | None]] = {
 
 
 @dataclass
-class Builder:
-    """Collects resources, warnings and problems of one translation."""
+class Builder(PlanBuilder):
+    """The plan of one translation, and the Lattice names and target groups planned."""
 
-    specs: SpecSet
-    options: LatticeOptions
-    namer: Namer
-    resources: list[Resource] = field(default_factory=list)
-    warnings: list[PlanWarning] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    options: LatticeOptions = field(kw_only=True)
+    namer: Namer = field(kw_only=True)
     target_groups: dict[str, str] = field(default_factory=dict)
     owners: dict[str, ObjectKey] = field(default_factory=dict)
     """Logical name -> the owner of the resource planned under it."""
@@ -73,8 +69,7 @@ class Builder:
         if name in self.owners:
             self._clash(self.owners[name], owner, name)
         self.owners[name] = owner
-        self.resources.append(Resource(type_, name, props, (), owner))
-        return name
+        return self.add_resource(Resource(type_, name, props, (), owner))
 
     def _clash(self, first: ObjectKey, second: ObjectKey, name: str) -> None:
         """Note the problem of two owners whose resources get one logical name (once)."""
@@ -246,47 +241,33 @@ def _forward(
     groups = [_target_group(b, namespace, x.service, port, protocols, key) for x in present]
     live = [(x, tg) for x, tg in zip(present, groups, strict=True) if x.weight > 0]
     if not live:
-        _problem(b, b.specs.problem(key, "spec.backends", f"no backend serves port {port.port}"))
+        b.problem(key, "spec.backends", f"no backend serves port {port.port}")
         return []
     weights, exact = lattice_weights([x.weight for x, _ in live])
     forward = []
     for (backend, tg), weight in zip(live, weights, strict=True):
         if weight == 0:
-            _warn(
-                b,
+            b.warnings.append(
                 PlanWarning(
                     f"backend {backend.service!r} (weight {backend.weight}) rounds to 0 of 999 "
                     "on vpc-lattice and gets no traffic",
                     key,
-                ),
+                )
             )
             continue
         forward.append({"targetGroupIdentifier": ref(tg, "id"), "weight": weight})
     if not exact:
-        _warn(b, PlanWarning(f"weights of {key} scaled to 0-999 (Lattice's maximum 999)", key))
+        b.warnings.append(
+            PlanWarning(f"weights of {key} scaled to 0-999 (Lattice's maximum 999)", key)
+        )
     if len(forward) > MAX_TARGET_GROUPS:
-        _problem(
-            b,
-            b.specs.problem(
-                key,
-                "spec.backends",
-                f"{len(forward)} backends with traffic; a Lattice forward action takes at "
-                f"most {MAX_TARGET_GROUPS} target groups",
-            ),
+        b.problem(
+            key,
+            "spec.backends",
+            f"{len(forward)} backends with traffic; a Lattice forward action takes at "
+            f"most {MAX_TARGET_GROUPS} target groups",
         )
     return forward
-
-
-def _warn(b: Builder, warning: PlanWarning) -> None:
-    """Record ``warning`` once (a split forwards on every port, and each rule of its own)."""
-    if warning not in b.warnings:
-        b.warnings.append(warning)
-
-
-def _problem(b: Builder, problem: Problem) -> None:
-    """Record ``problem`` once."""
-    if problem not in b.problems:
-        b.problems.append(problem)
 
 
 def _target_group(
