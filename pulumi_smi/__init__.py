@@ -17,6 +17,7 @@ from .spec import Catalogue, SpecSet, load_files, load_text
 if TYPE_CHECKING:
     from .components import (
         Backend,
+        ChildOptions,
         HTTPMatch,
         HTTPRouteGroup,
         Manifests,
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
         TrafficSplit,
         TrafficTarget,
         UDPRoute,
+        WeightHandover,
     )
 
 _COMPONENTS = {
     "Backend",
+    "ChildOptions",
     "HTTPMatch",
     "HTTPRouteGroup",
     "Manifests",
@@ -41,6 +44,7 @@ _COMPONENTS = {
     "TrafficSplit",
     "TrafficTarget",
     "UDPRoute",
+    "WeightHandover",
 }
 
 
@@ -53,6 +57,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Backend",
     "Catalogue",
+    "ChildOptions",
     "HTTPMatch",
     "HTTPRouteGroup",
     "Manifests",
@@ -73,6 +78,7 @@ __all__ = [
     "TranslationError",
     "UDPRoute",
     "UnsupportedTargetError",
+    "WeightHandover",
     "load_files",
     "load_text",
     "translate",

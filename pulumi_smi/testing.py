@@ -16,15 +16,24 @@ query::
 URNs are the mock monitor's: a root-level resource is parented to the Stack, and the mock puts
 the Stack's type into the child URN (``...::pulumi:pulumi:Stack$kubernetes:core/v1:Namespace::ns``),
 unlike the real engine. Compare URNs from recordings with each other, not with engine URNs.
+
+Resource options are recorded as sent (``ignore_changes``, ``protect``, ``retain_on_delete``,
+``custom_timeouts``, ``aliases``, ``transforms``). The engine runs ``transforms``; the mocks do
+not (``MockResourceArgs.transforms``: "The mock monitor does not run them"), so a recording
+shows inputs *before* them — :func:`apply_transforms` runs them as the engine would.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import dataclasses
+import inspect
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -37,6 +46,7 @@ __all__ = [
     "Recording",
     "RecordingMocks",
     "RecordingMonitor",
+    "apply_transforms",
     "run_program",
     "unwrap_secrets",
 ]
@@ -79,6 +89,14 @@ class RecordedResource:
     dependencies: tuple[str, ...]
     delete_before_replace: bool
     aliases: tuple[str, ...]
+    ignore_changes: tuple[str, ...] = ()
+    protect: bool | None = None
+    """None: not set (Pulumi's default, not protected)."""
+    retain_on_delete: bool | None = None
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    """The operations given a timeout (``create``, ``update``, ``delete``, ``read``)."""
+    transforms: tuple[pulumi.ResourceTransform, ...] = ()
+    """The resource's own transforms, in order: recorded, not run (see :func:`apply_transforms`)."""
 
     @property
     def parent_name(self) -> str | None:
@@ -170,6 +188,8 @@ class RecordingMonitor(mocks.MockMonitor):
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
         self._stack_urn = ""
+        self._seen = threading.local()
+        self.mocks = _Seeing(mocks, self._seen)  # to see each resource's transforms
 
     def RegisterResource(
         self, request: resource_pb2.RegisterResourceRequest
@@ -177,6 +197,7 @@ class RecordingMonitor(mocks.MockMonitor):
         """Register through the mock monitor, then record the request."""
         register = super().RegisterResource
         response: resource_pb2.RegisterResourceResponse
+        self._seen.transforms = ()
         with _thread_loop():
             response = register(request)  # type: ignore[no-untyped-call]
         urn = response.urn
@@ -198,6 +219,13 @@ class RecordingMonitor(mocks.MockMonitor):
                 dependencies=tuple(request.dependencies),
                 delete_before_replace=request.deleteBeforeReplace,
                 aliases=tuple(self._alias_urn(a, request) for a in request.aliases),
+                ignore_changes=tuple(request.ignoreChanges),
+                protect=request.protect if request.HasField("protect") else None,
+                retain_on_delete=(
+                    request.retainOnDelete if request.HasField("retainOnDelete") else None
+                ),
+                custom_timeouts=_timeouts(request),
+                transforms=tuple(self._seen.transforms),
             )
         )
         return response
@@ -226,6 +254,38 @@ class RecordingMonitor(mocks.MockMonitor):
         stack = spec.stack or pulumi.get_stack()
         project = spec.project or pulumi.get_project()
         return "urn:pulumi:" + "::".join([stack, project, type_, spec.name or request.name])
+
+
+def _timeouts(request: resource_pb2.RegisterResourceRequest) -> dict[str, str]:
+    if not request.HasField("customTimeouts"):
+        return {}
+    timeouts = request.customTimeouts
+    return {
+        op: getattr(timeouts, op)
+        for op in ("create", "update", "delete", "read")
+        if getattr(timeouts, op)
+    }
+
+
+class _Seeing(pulumi.runtime.Mocks):
+    """Delegates to the user's mocks; keeps, per thread, the transforms of the last resource."""
+
+    def __init__(self, inner: pulumi.runtime.Mocks, seen: threading.local) -> None:
+        self.inner = inner
+        self.seen = seen
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.seen.transforms = tuple(args.transforms)
+        return self.inner.new_resource(args)
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return self.inner.call(args)
+
+    def register_transform(self, transform: pulumi.ResourceTransform) -> None:
+        self.inner.register_transform(transform)
+
+    def register_invoke_transform(self, transform: pulumi.InvokeTransform) -> None:
+        self.inner.register_invoke_transform(transform)
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -305,6 +365,54 @@ class Recording:
     def custom_resources(self) -> list[RecordedResource]:
         """Custom resources, excluding components and provider resources."""
         return [r for r in self.resources if r.custom and not r.type.startswith(_PROVIDER_PREFIX)]
+
+
+def apply_transforms(resource: RecordedResource) -> RecordedResource:
+    """``resource`` as the engine would register it after running its ``transforms``.
+
+    The mocks record a resource's transforms without running them; this runs them, in order,
+    each on the previous one's result, with the engine's arguments: the resource's inputs in
+    the engine's (camelCase) form as ``props`` and its options as ``opts``. The inputs and
+    the options a transform returns (``ignore_changes``, ``protect``, ``retain_on_delete``,
+    ``custom_timeouts``) replace the recorded ones; a transform returning None changes nothing.
+    Call it after :func:`run_program`, outside an event loop (an async transform is awaited).
+    """
+    for transform in resource.transforms:
+        opts = pulumi.ResourceOptions(
+            ignore_changes=list(resource.ignore_changes),
+            protect=resource.protect,
+            retain_on_delete=resource.retain_on_delete,
+            custom_timeouts=pulumi.CustomTimeouts(**resource.custom_timeouts),
+            delete_before_replace=resource.delete_before_replace,
+        )
+        props = copy.deepcopy(resource.inputs)  # a transform may change them in place
+        args = pulumi.ResourceTransformArgs(
+            resource.custom, resource.type, resource.name, props, opts
+        )
+        result = transform(args)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_awaited(result))
+        if result is None:
+            continue
+        given = result.opts
+        timeouts = given.custom_timeouts
+        resource = dataclasses.replace(
+            resource,
+            inputs=dict(result.props),
+            ignore_changes=tuple(given.ignore_changes or ()),
+            protect=given.protect,
+            retain_on_delete=given.retain_on_delete,
+            custom_timeouts={
+                op: value
+                for op in ("create", "update", "delete", "read")
+                if (value := getattr(timeouts, op, None))
+            },
+        )
+    return resource
+
+
+async def _awaited(value: Any) -> Any:
+    return await value
 
 
 def _quiet_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 
 from .args import Backend, HTTPMatch, Rule, ServiceAccount
 from .base import SmiComponent
+from .child_options import ChildOptions
+from .handover import WeightHandover
 from .manifests import Manifests
 from .mesh import Mesh
 from .routes import HTTPRouteGroup, TCPRoute, UDPRoute
@@ -9,6 +11,7 @@ from .traffic import TrafficSplit, TrafficTarget
 
 __all__ = [
     "Backend",
+    "ChildOptions",
     "HTTPMatch",
     "HTTPRouteGroup",
     "Manifests",
@@ -20,4 +23,5 @@ __all__ = [
     "TrafficSplit",
     "TrafficTarget",
     "UDPRoute",
+    "WeightHandover",
 ]

@@ -15,9 +15,11 @@ from ..plan import SHARED_KINDS, Plan
 from ..spec.catalogue import Catalogue
 from ..spec.models import ObjectKey, SmiObject
 from ..spec.specset import Origin, SpecSet
+from .child_options import ChildOptions
 from .common import smi_object
+from .handover import WeightHandover
 from .mesh import Mesh
-from .register import register_plan
+from .register import Children, register_plan
 
 Meshes = Mesh | Sequence[Mesh]
 """One :class:`Mesh` or several: the same intent is translated for each."""
@@ -70,11 +72,15 @@ class SmiComponent(pulumi.ComponentResource):
     """Base of the SMI components: owns SMI objects and registers their translation per mesh.
 
     Every mesh is translated before anything is registered, so invalid input
-    raises before a single resource exists.
+    raises before a single resource exists. Each child gets the mesh's provider and
+    ``depends_on``, the merged child options (:class:`ChildOptions`), type aliases for the
+    other apiVersions its target can emit (:mod:`.aliases`) and, for a TrafficSplit with a
+    :class:`WeightHandover`, ``ignore_changes`` on its weights.
     """
 
     plans: dict[str, Plan]
-    """The Plan of each mesh (by the Mesh's resource name): exactly what was registered."""
+    """The Plan of each mesh (by the Mesh's resource name): exactly what was registered (with
+    a weight hand-over's field manager annotation, when there is one)."""
     resources: dict[str, pulumi.CustomResource]
     """Every child resource, by logical name."""
     _source: str
@@ -89,17 +95,23 @@ class SmiComponent(pulumi.ComponentResource):
         meshes: Meshes,
         opts: pulumi.ResourceOptions | None,
         props: dict[str, object] | None = None,
+        child_options: ChildOptions | None = None,
+        handover: WeightHandover | None = None,
     ) -> None:
         claimant = f"{type_name} {resource_name}"
         chosen = mesh_list(meshes, claimant)
         plans: dict[str, Plan] = {}
         shared: dict[str, Plan] = {}
+        children: dict[str, Children] = {}
         for mesh in chosen:
             catalogue: Catalogue = mesh.catalogue.merged(specs.catalogue)
             mesh_specs = dataclasses.replace(specs, catalogue=catalogue)
             namer = component_namer(resource_name, mesh.mesh_resource_name, owned)
             plan = translate(mesh_specs, mesh.kind, mesh.options, namer)
-            plans[mesh.mesh_resource_name] = plan.owned_by(owned)
+            children[mesh.mesh_resource_name] = mesh.children(child_options, handover)
+            plans[mesh.mesh_resource_name] = children[mesh.mesh_resource_name].prepared(
+                plan.owned_by(owned)
+            )
             shared[mesh.mesh_resource_name] = plan.shared()
             mesh.check_claims(plans[mesh.mesh_resource_name], claimant)
             mesh.check_shared(shared[mesh.mesh_resource_name])
@@ -113,7 +125,9 @@ class SmiComponent(pulumi.ComponentResource):
                 pulumi.log.warn(f"mesh {mesh.mesh_resource_name}: {warning}", resource=self)
             mesh.claim(plan, claimant)
             mesh.register_shared(shared[mesh.mesh_resource_name])
-            own = register_plan(plan, self, mesh.provider, mesh.shared_resources)
+            own = register_plan(
+                plan, self, children[mesh.mesh_resource_name], mesh.shared_resources
+            )
             self.resources.update(own)
             mesh.register_shared(shared[mesh.mesh_resource_name], after=own)
         self.register_outputs({})
@@ -132,6 +146,8 @@ class SmiComponent(pulumi.ComponentResource):
         labels: Mapping[str, str] | None,
         annotations: Mapping[str, str] | None,
         opts: pulumi.ResourceOptions | None,
+        child_options: ChildOptions | None = None,
+        handover: WeightHandover | None = None,
     ) -> ObjT:
         """Validate the component's one SMI object, then translate and register it."""
         obj = smi_object(
@@ -145,5 +161,15 @@ class SmiComponent(pulumi.ComponentResource):
             spec=spec,
         )
         specs = build_specs(f"{type_name} {resource_name}", [obj], context)
-        SmiComponent.__init__(self, type_name, resource_name, specs, [obj.key], meshes, opts)
+        SmiComponent.__init__(
+            self,
+            type_name,
+            resource_name,
+            specs,
+            [obj.key],
+            meshes,
+            opts,
+            child_options=child_options,
+            handover=handover,
+        )
         return obj

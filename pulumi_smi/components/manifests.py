@@ -11,6 +11,7 @@ import pulumi
 from ..errors import Problem, raise_if_any
 from ..spec.loader import load_files
 from .base import Meshes, SmiComponent
+from .child_options import ChildOptions
 from .validate import check_arguments
 
 
@@ -26,6 +27,7 @@ class Manifests(SmiComponent):
         files: paths or glob patterns (``str`` or ``os.PathLike``), relative to the
             Pulumi project directory; each pattern must match a file.
         meshes: the mesh or meshes to translate into.
+        child_options: resource options for every child (merged with the mesh's).
         opts: Pulumi resource options.
     """
 
@@ -35,6 +37,7 @@ class Manifests(SmiComponent):
         *,
         files: Sequence[str | os.PathLike[str]],
         meshes: Meshes,
+        child_options: ChildOptions | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         type_name = "smi:index:Manifests"
@@ -52,4 +55,13 @@ class Manifests(SmiComponent):
         raise_if_any(missing)
         specs = load_files(paths)
         owned = [o.key for o in specs.objects()]
-        super().__init__(type_name, resource_name, specs, owned, meshes, opts, {"files": paths})
+        super().__init__(
+            type_name,
+            resource_name,
+            specs,
+            owned,
+            meshes,
+            opts,
+            {"files": paths},
+            child_options=child_options,
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -11,7 +11,9 @@ from ..errors import Problem, SmiError, SmiValidationError, UnsupportedTargetErr
 from ..meshes import MeshKind, Target, TargetOptions, target
 from ..plan import Plan, Resource
 from ..spec.catalogue import Catalogue
-from .register import register_plan
+from .child_options import NO_OPTIONS, ChildOptions
+from .handover import WeightHandover
+from .register import Children, register_plan
 from .validate import check_arguments, parse_mesh_options
 
 
@@ -23,6 +25,12 @@ class Mesh(pulumi.ComponentResource):
     for the Kubernetes-based meshes (the cluster to write to), a
     ``pulumi_aws.Provider`` for the AWS ones. Without a provider the ambient
     default provider is used (the current kubeconfig context or AWS credentials).
+
+    Every child also waits for ``depends_on`` (the mesh's CRDs, the Helm release installing
+    it): on a fresh cluster the first ``pulumi up`` would otherwise fail with "no matches
+    for kind", the API server not knowing the kinds yet. ``child_options`` go on every
+    child of every component on this mesh (merged with the component's own, see
+    :class:`ChildOptions`).
 
     Args:
         resource_name: the Pulumi logical name; also part of every child's name.
@@ -36,6 +44,9 @@ class Mesh(pulumi.ComponentResource):
             Pulumi Output.
         catalogue: Services, ServiceAccounts and workloads of the cluster, for
             the ports, protocols and pod labels translators need.
+        depends_on: resources every child depends on (CRDs, a Helm release); the Mesh
+            component itself depends on them too.
+        child_options: resource options for every child registered on this mesh.
         opts: Pulumi resource options of the component itself.
     """
 
@@ -44,6 +55,10 @@ class Mesh(pulumi.ComponentResource):
     options: TargetOptions
     provider: pulumi.ProviderResource | None
     catalogue: Catalogue
+    depends_on: tuple[pulumi.Resource, ...]
+    """What every child of this mesh depends on."""
+    child_options: ChildOptions
+    """The mesh-level child options."""
 
     def __init__(
         self,
@@ -54,6 +69,8 @@ class Mesh(pulumi.ComponentResource):
         mesh_name: str | None = None,
         options: TargetOptions | Mapping[str, Any] | None = None,
         catalogue: Catalogue | None = None,
+        depends_on: Sequence[pulumi.Resource] = (),
+        child_options: ChildOptions | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         source = check_arguments("smi:index:Mesh", Mesh.__init__, locals())
@@ -74,6 +91,8 @@ class Mesh(pulumi.ComponentResource):
                 f"mesh {chosen.kind.value!r} needs a {needed} provider, got a {package} provider"
             )
             raise SmiValidationError([Problem(message, source, path="provider")])
+        if depends_on:
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=depends_on))
         super().__init__(
             "smi:index:Mesh",
             resource_name,
@@ -86,6 +105,8 @@ class Mesh(pulumi.ComponentResource):
         self.options = parsed
         self.provider = provider
         self.catalogue = catalogue or Catalogue()
+        self.depends_on = tuple(depends_on)
+        self.child_options = child_options or NO_OPTIONS
         self.mesh_resource_name = resource_name
         self.shared_resources: dict[str, pulumi.CustomResource] = {}
         """Resources shared by several components (one per namespace or identity), by name."""
@@ -93,6 +114,17 @@ class Mesh(pulumi.ComponentResource):
         self._claims: dict[tuple[str, str, str], str] = {}
         self._shared_warnings: set[str] = set()
         self.register_outputs({"kind": self.kind.value})
+
+    def children(
+        self, options: ChildOptions | None = None, handover: WeightHandover | None = None
+    ) -> Children:
+        """How children on this mesh are registered, with a component's ``options`` merged in."""
+        return Children(
+            provider=self.provider,
+            depends_on=self.depends_on,
+            options=self.child_options.merged(options),
+            handover=handover,
+        )
 
     # --- one writer per object ----------------------------------------------------------
 
@@ -148,7 +180,7 @@ class Mesh(pulumi.ComponentResource):
                 ready.append(resource)
         fresh = Plan(tuple(ready), external=frozenset(known))
         self._shared_plans.update({r.name: r for r in fresh})
-        self.shared_resources.update(register_plan(fresh, self, self.provider, known))
+        self.shared_resources.update(register_plan(fresh, self, self.children(), known))
         for warning in plan.warnings:
             if warning not in self._shared_warnings:
                 self._shared_warnings.add(warning)

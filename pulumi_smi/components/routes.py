@@ -11,6 +11,7 @@ from ..errors import SmiError
 from ..spec import models
 from .args import HTTPMatch, Rule
 from .base import Meshes, SmiComponent
+from .child_options import ChildOptions
 from .validate import check_arguments, check_value
 
 
@@ -24,6 +25,7 @@ class HTTPRouteGroup(SmiComponent):
         namespace: Kubernetes namespace of the route group.
         object_name: Kubernetes name, when it differs from ``resource_name``.
         labels, annotations: carried onto the emitted objects where a target has any.
+        child_options: resource options for every child (merged with the mesh's).
         opts: Pulumi resource options.
     """
 
@@ -40,6 +42,7 @@ class HTTPRouteGroup(SmiComponent):
         object_name: str | None = None,
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
+        child_options: ChildOptions | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         check_arguments("smi:index:HTTPRouteGroup", HTTPRouteGroup.__init__, locals())
@@ -54,6 +57,7 @@ class HTTPRouteGroup(SmiComponent):
             labels=labels,
             annotations=annotations,
             opts=opts,
+            child_options=child_options,
         )
 
     def rule(self, *match_names: str) -> Rule:
@@ -83,6 +87,7 @@ class _PortRoute(SmiComponent):
         object_name: str | None = None,
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
+        child_options: ChildOptions | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         type_name = f"smi:index:{self._MODEL.KIND}"
@@ -98,6 +103,7 @@ class _PortRoute(SmiComponent):
             labels=labels,
             annotations=annotations,
             opts=opts,
+            child_options=child_options,
         )
 
     def rule(self) -> Rule:
@@ -112,7 +118,8 @@ class TCPRoute(_PortRoute):
         resource_name: the Pulumi logical name (and the object name by default).
         meshes: the mesh or meshes to translate into.
         ports: the ports; empty means every port of the destination.
-        namespace, object_name, labels, annotations, opts: as for :class:`HTTPRouteGroup`.
+        namespace, object_name, labels, annotations, child_options, opts: as for
+            :class:`HTTPRouteGroup`.
     """
 
     _MODEL = models.TCPRoute

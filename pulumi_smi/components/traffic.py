@@ -9,6 +9,8 @@ import pulumi
 from ..spec import models
 from .args import Backend, Rule, ServiceAccount
 from .base import Meshes, SmiComponent
+from .child_options import ChildOptions
+from .handover import WeightHandover
 from .routes import HTTPRouteGroup
 from .validate import check_arguments
 
@@ -26,6 +28,9 @@ class TrafficSplit(SmiComponent):
         namespace: Kubernetes namespace of the apex and backend Services.
         object_name: Kubernetes name, when it differs from ``resource_name``.
         labels, annotations: carried onto the emitted objects where a target has any.
+        weights_handover: leave the weights to a progressive-delivery controller
+            (Flagger, Argo Rollouts) once created: see :class:`WeightHandover`.
+        child_options: resource options for every child (merged with the mesh's).
         opts: Pulumi resource options.
     """
 
@@ -44,6 +49,8 @@ class TrafficSplit(SmiComponent):
         object_name: str | None = None,
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
+        weights_handover: WeightHandover | None = None,
+        child_options: ChildOptions | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         check_arguments("smi:index:TrafficSplit", TrafficSplit.__init__, locals())
@@ -64,6 +71,8 @@ class TrafficSplit(SmiComponent):
             labels=labels,
             annotations=annotations,
             opts=opts,
+            child_options=child_options,
+            handover=weights_handover,
         )
 
 
@@ -81,6 +90,7 @@ class TrafficTarget(SmiComponent):
         namespace: Kubernetes namespace of the TrafficTarget and its destination.
         object_name: Kubernetes name, when it differs from ``resource_name``.
         labels, annotations: carried onto the emitted objects where a target has any.
+        child_options: resource options for every child (merged with the mesh's).
         opts: Pulumi resource options.
     """
 
@@ -99,6 +109,7 @@ class TrafficTarget(SmiComponent):
         object_name: str | None = None,
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
+        child_options: ChildOptions | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         check_arguments("smi:index:TrafficTarget", TrafficTarget.__init__, locals())
@@ -119,4 +130,5 @@ class TrafficTarget(SmiComponent):
             labels=labels,
             annotations=annotations,
             opts=opts,
+            child_options=child_options,
         )

@@ -10,8 +10,10 @@ problem per argument, each naming the component and the argument path::
 
 The expected types are read from the constructors' own annotations (and those of the
 argument classes in :mod:`.args`), so the checks cannot drift from the signatures. Only
-types are checked here; values (a negative weight, a name that is not DNS-1123) are the
-spec models' business, checked next, and both happen before the component itself, let
+types are checked here, plus the values of the option classes no spec model sees
+(``ChildOptions``, ``WeightHandover``: property paths, durations, a field manager name), by
+their own ``problems``; other values (a negative weight, a name that is not DNS-1123) are
+the spec models' business, checked next, and all happen before the component itself, let
 alone a child, is registered.
 
 Plain dicts are not accepted for the argument classes (``Backend``, ``HTTPMatch``,
@@ -37,11 +39,20 @@ import pulumi
 from ..errors import Problem, SmiValidationError, raise_if_any
 from ..meshes import MeshKind, TargetOptions, parse_options
 from . import args
+from .child_options import ChildOptions
+from .handover import WeightHandover
 
 _MAX_TEXT = 80
 """Longest repr of a value quoted in a message; longer ones are cut, with ``...``."""
-_ARG_CLASSES = (args.Backend, args.HTTPMatch, args.ServiceAccount, args.Rule)
-"""The argument classes whose fields are checked too."""
+_ARG_CLASSES = (
+    args.Backend,
+    args.HTTPMatch,
+    args.ServiceAccount,
+    args.Rule,
+    ChildOptions,
+    WeightHandover,
+)
+"""The argument classes whose fields are checked too (and values, where they have ``problems``)."""
 
 Found = list[tuple[str, str]]
 """(argument path, what is wrong) pairs."""
@@ -145,11 +156,15 @@ def _check_inside(hint: Any, value: Any, path: str) -> Found:
                 found.extend(_check(value_hint, item, f"{path}[{key!r}]"))
         return found
     if hint in _ARG_CLASSES:
-        return [
+        found = [
             p
             for f in dataclasses.fields(hint)
             for p in _check(_field_hints(hint)[f.name], getattr(value, f.name), f"{path}.{f.name}")
         ]
+        problems = getattr(value, "problems", None)
+        if not found and callable(problems):
+            found = list(problems(path))
+        return found
     return []
 
 
@@ -187,7 +202,8 @@ def _advice(hint: Any, value: object) -> str:
         listed = typing.get_origin(branch) in (Sequence, list)
         item = typing.get_args(branch)[0] if listed else None
         if item is not None and _fits(item, value) and not _check(item, value, ""):
-            return f"; put it in a list: [{shorten(value)}]"
+            text = shorten(value)
+            return "; put it in a list" + ("" if text.startswith("<") else f": [{text}]")
     if isinstance(value, pulumi.Resource) and any(b is pulumi.Output for b in branches):
         return "; pass one of its outputs, such as .id"
     return ""
@@ -255,6 +271,8 @@ def expected(hint: Any) -> str:
     cls = origin if origin is not None else hint
     if cls is os.PathLike:
         return "os.PathLike"
+    if cls is Callable:
+        return "pulumi.ResourceTransform (a callable)"
     return display(cls)
 
 

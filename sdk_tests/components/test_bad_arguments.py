@@ -100,6 +100,13 @@ def common_cases() -> list[Bad]:
                 {"parent": None},
                 "opts: expected pulumi.ResourceOptions or None, got dict {'parent': None}",
             ),
+            Bad(
+                component,
+                "child_options",
+                {"protect": True},
+                "child_options: expected smi.ChildOptions or None, got dict {'protect': True}; "
+                "use smi.ChildOptions(protect=True)",
+            ),
         ]
         if component == "Mesh":
             continue
@@ -181,6 +188,14 @@ CASES: list[Bad] = [
         "provider: mesh 'smi' needs a kubernetes provider, got a aws provider",
     ),
     Bad("Mesh", "mesh_name", 5, "mesh_name: expected str or None, got int 5"),
+    Bad("Mesh", "depends_on", "crds", "depends_on: expected a list of pulumi.Resource, got str"),
+    Bad(
+        "Mesh",
+        "depends_on",
+        Late(lambda mesh: mesh),
+        "depends_on: expected a list of pulumi.Resource, got smi.Mesh resource 'dc1'; "
+        "put it in a list",
+    ),
     Bad(
         "Mesh",
         "options",
@@ -286,6 +301,12 @@ CASES: list[Bad] = [
         "matches",
         [smi.HTTPMatch("read")],
         "matches[0]: expected smi.HTTPRouteGroup, got smi.HTTPMatch(name='read'",
+    ),
+    Bad(
+        "TrafficSplit",
+        "weights_handover",
+        "flagger",
+        "weights_handover: expected smi.WeightHandover or None, got str 'flagger'",
     ),
     # --- TrafficTarget ----------------------------------------------------------------------
     Bad(
