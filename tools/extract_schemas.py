@@ -96,6 +96,7 @@ SOURCES: tuple[Source, ...] = (
             "ProxyDefaults",
             "Mesh",
             "ExportedServices",
+            "TerminatingGateway",
         ),
     ),
     Source(

@@ -6,6 +6,7 @@ from ..errors import TranslationError
 from ..spec import protocols
 from ..spec.catalogue import ServicePort
 from ..spec.models import TrafficSplit
+from ..spec.remote import Remote
 from ..spec.specset import SpecSet
 
 HTTP_PROTOCOLS = protocols.HTTP
@@ -86,4 +87,13 @@ def backend_lacks_port(specs: SpecSet, namespace: str, backend: str, port: int) 
     (not created yet, as in SMI's rollout workflow) does not count as lacking it.
     """
     service = specs.catalogue.service(namespace, backend)
-    return service is not None and service.port(port) is None
+    if service is None or (service.remote is not None and not service.ports):
+        return False  # a remote backend listing no ports is reached on the apex's port
+    return service.port(port) is None
+
+
+def remote_of(specs: SpecSet, namespace: str, backend: str) -> Remote | None:
+    """Where the backend Service is served when it stands for one outside the mesh
+    (:mod:`pulumi_smi.spec.remote`), else None."""
+    service = specs.catalogue.service(namespace, backend)
+    return service.remote if service is not None else None

@@ -28,6 +28,7 @@ from . import protocols
 from .fields import NamespaceName, ObjectName, ServiceName
 from .models import FieldError
 from .names import port_name_problem
+from .remote import Remote, remote_from_manifest
 from .shape import ShapeError, mapping, sequence
 
 
@@ -78,6 +79,8 @@ class Service(CatalogueModel):
     namespace: NamespaceName = "default"
     ports: tuple[ServicePort, ...] = ()
     selector: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    remote: Remote | None = None
+    """Where it is served when it stands for a backend outside the mesh (:mod:`.remote`)."""
 
     @field_validator("ports")
     @classmethod
@@ -388,9 +391,11 @@ def service_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """The :class:`Service` fields of a Service manifest (:class:`ShapeError` on a bad shape)."""
     metadata = mapping(manifest.get("metadata"), "metadata")
     spec = mapping(manifest.get("spec"), "spec")
+    annotations = mapping(metadata.get("annotations"), "metadata.annotations")
     return {
         "name": metadata.get("name"),
         "namespace": metadata.get("namespace", "default"),
         "ports": spec.get("ports") or [],
         "selector": spec.get("selector") or {},
+        "remote": remote_from_manifest(spec, annotations),
     }

@@ -28,6 +28,7 @@ from .catalogue import (
     workload_from_manifest,
 )
 from .models import SMI_KINDS, FieldError, ObjectKey, SmiObject
+from .remote import ANNOTATIONS
 from .shape import ShapeError, mapping
 from .specset import Origin, SpecSet
 from .versions import CONVERTERS, SERVED_VERSIONS, user_path
@@ -51,6 +52,9 @@ _SERVICE_PATHS = {
     "namespace": "metadata.namespace",
     "ports": "spec.ports",
     "selector": "spec.selector",
+    "remote.host": "spec.externalName",
+    "remote": "spec.externalName",
+    **{f"remote.{field}": f"metadata.annotations.{key}" for key, field in ANNOTATIONS.items()},
 }
 
 
@@ -386,6 +390,10 @@ _PYDANTIC_STEP = re.compile(r"^(\[key\]|function-[a-z]+\[.*\]|[a-z-]+\[.*\])$")
 
 
 def _path(loc: tuple[int | str, ...], paths: Mapping[str, str]) -> str:
+    """The user's field path of a pydantic error location; ``paths`` renames its first part,
+    or its first two (``remote.host`` -> ``spec.externalName``)."""
+    if len(loc) > 1 and f"{loc[0]}.{loc[1]}" in paths:
+        loc = (paths[f"{loc[0]}.{loc[1]}"], *loc[2:])
     path = ""
     for index, part in enumerate(loc):
         if isinstance(part, int):

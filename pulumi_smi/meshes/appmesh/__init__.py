@@ -10,6 +10,8 @@ gets a VirtualNode), given only where a backend allows exactly what SMI allows
 (:mod:`.grants`; otherwise the option ``inexpressible`` decides), and with the option
 ``mtls_trust_domain`` STRICT listener mTLS naming the allowed sources (:mod:`.mtls`). Every
 plan carries the deprecation warning once (owner None, so every component shows it).
+A split backend served outside the mesh (an ExternalName Service) is a weighted target whose
+VirtualNode ``<backend>_<namespace>`` resolves the remote host by DNS (:mod:`.remote`).
 """
 
 from __future__ import annotations

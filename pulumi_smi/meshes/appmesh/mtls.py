@@ -23,6 +23,9 @@ refused by the destination, on TCP, HTTP, HTTP/2 and gRPC listeners alike; the b
 decide which VirtualServices a caller in the mesh reaches. Listeners no grant lands on stay
 plaintext, and are named in the warning about callers outside the mesh. The kubelet's probes
 are plaintext too: a probe on a container port behind a STRICT listener fails (a warning).
+A VirtualNode of a backend served outside the mesh (:mod:`.remote`) has no pods here and gets
+no listener TLS; a grant whose VirtualService sends it a share is a located error on the split,
+since the callers' client policy would demand the destination's SVID from the remote host.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from ...spec.models import ObjectKey
 from ..access import selects
 from ..access_model import Identity
 from ..identity import spiffe_principal
-from .nodes import ROUTE, VIRTUAL_NODE, VIRTUAL_SERVICE, Builder
+from .nodes import ROUTE, VIRTUAL_NODE, VIRTUAL_SERVICE, Builder, RemoteNode
 
 MAX_SAN = 254
 """Characters of a subject alternative name (botocore ``SubjectAlternativeName``)."""
@@ -108,6 +111,9 @@ def secure_listeners(b: Builder, grants: Grants) -> None:
             continue
         names = {svid(b, c, key, "spec.sources") for c in callers}
         for node, port in _landings(b, service):
+            if node in b.remote_nodes:
+                _remote_problem(b, b.remote_nodes[node], service, key)
+                continue
             known = owners.setdefault(node, (destination, key))
             if known[0] != destination:
                 raise TranslationError(
@@ -142,7 +148,23 @@ def plaintext_nodes(b: Builder) -> list[str]:
         r.properties["name"]
         for r in b.resources.values()
         if r.type == VIRTUAL_NODE
+        and r.name not in b.remote_nodes  # no pods here: nothing to reach from outside
         and any("tls" not in item for item in r.properties["spec"].get("listeners", []))
+    )
+
+
+def _remote_problem(b: Builder, remote: RemoteNode, service: str, key: ObjectKey) -> None:
+    """A granted VirtualService sends a share to a backend outside the mesh: mTLS breaks it."""
+    dns = b.resources[service].properties["name"]
+    b.problem(
+        remote.key,
+        remote.path,
+        f"backend Service {remote.namespace}/{remote.service} is served at {remote.where}, "
+        f"and TrafficTarget {key.namespace}/{key.name} gives VirtualService {dns} mutual TLS "
+        "(mtls_trust_domain): App Mesh applies a backend's client policy to every target of "
+        "the VirtualService, so the callers' Envoy would demand the destination's SVID from "
+        "the remote host and its share would fail; leave mtls_trust_domain unset, or take "
+        "the remote backend out of the split",
     )
 
 

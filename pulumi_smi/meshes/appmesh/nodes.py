@@ -10,6 +10,10 @@ clients reach the node at hostname:port, and the pods' Envoy receives on it, so 
 targetPort is warned about. A client workload no Service selects gets a listener-less
 VirtualNode named ``<workload>_<namespace>``: it only calls out.
 
+A split backend served outside the mesh (:mod:`pulumi_smi.spec.remote`) gets its VirtualNode
+from :mod:`.remote` instead: same name, DNS service discovery of the remote host, recorded in
+:attr:`Builder.remote_nodes` so that the access side never takes it for pods of this mesh.
+
 One VirtualService per Service clients are routed to, named with the DNS name they call
 and owned by the Service: provided by the apex's VirtualRouter for a split apex, else by
 the Service's own VirtualNode.
@@ -47,6 +51,20 @@ def appmesh_protocol(port: ServicePort) -> str | None:
     return "http" if is_http(port) else "tcp"  # grpc-web is HTTP
 
 
+@dataclass(frozen=True)
+class RemoteNode:
+    """A VirtualNode standing for a split backend served outside the mesh (no pods here)."""
+
+    key: ObjectKey
+    """The TrafficSplit that first named the backend."""
+    path: str
+    """Its field there (``spec.backends[i].service``)."""
+    namespace: str
+    service: str
+    where: str
+    """Where it is served, for messages (:attr:`pulumi_smi.spec.remote.Remote.where`)."""
+
+
 @dataclass
 class Builder(PlanBuilder):
     """The plan of one translation, and the lookups every part needs."""
@@ -54,6 +72,8 @@ class Builder(PlanBuilder):
     options: AppMeshOptions = field(kw_only=True)
     namer: Namer = field(kw_only=True)
     mesh_resource: str | None = None
+    remote_nodes: dict[str, RemoteNode] = field(default_factory=dict)
+    """VirtualNodes (logical name) of backends served outside the mesh (:mod:`.remote`)."""
 
     def warn(self, owner: ObjectKey | None, message: str) -> None:
         """Record a warning about ``owner`` (once)."""

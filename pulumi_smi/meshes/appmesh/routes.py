@@ -11,7 +11,8 @@ the apex ClusterIP, which reaches the apex's pods unchanged). Weights are intege
 to 100 (largest remainder); zero-weight backends are left out of ``weightedTargets`` (App
 Mesh accepts 0, but a target that gets nothing need not be listed) yet keep their
 VirtualNode, so shifting weight later only updates the Route. More than 10 serving
-backends is an error (the limit is not adjustable).
+backends is an error (the limit is not adjustable). A backend served outside the mesh is a
+target like any other, its VirtualNode resolving the remote host (:mod:`.remote`).
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from ...spec.catalogue import Service, ServicePort
 from ...spec.models import Backend, HTTPMatch, TrafficSplit
 from ..aws.references import ref
 from ..plan_builder import both, each
+from ..services import remote_of
 from ..splits import ApexRouting, by_apex, split_matches
 from ..weights import percentages
 from .match import Unmatchable, grpc_match, http_match
 from .nodes import ROUTE, VIRTUAL_ROUTER, Builder, appmesh_protocol
 from .options import MAX_PRIORITY, MAX_TARGETS, ROUTES_PER_ROUTER
+from .remote import remote_node
 
 ROUTE_KIND = {"http": "httpRoute", "http2": "http2Route", "grpc": "grpcRoute", "tcp": "tcpRoute"}
 
@@ -76,6 +79,13 @@ class _Apex:
     def node(self, split: TrafficSplit, index: int, backend: Backend) -> tuple[str, str]:
         """(backend Service, its VirtualNode's logical name); the node is planned."""
         path = f"spec.backends[{index}].service"
+        remote = remote_of(self.b.specs, self.ns, backend.service)
+        if remote is not None:
+            apex_host = self.b.dns(self.ns, self.routing.apex)
+            node = remote_node(
+                self.b, split.key, path, self.ns, backend.service, remote, self.port, apex_host
+            )
+            return backend.service, node
         service = self.b.service(self.ns, backend.service, split.key, path)
         port = service.port(self.port.port)
         if port is None and len(service.ports) == 1:

@@ -5,6 +5,10 @@ into config entries; ``mode=config-entry`` writes the same entries straight to a
 datacenter with pulumi-consul (``pip install 'pulumi-smi[consul]'``) — for VMs, or where
 Kubernetes is not the writer. One writer per entry: consul-k8s refuses to manage an entry
 another tool wrote, and the other way round.
+
+Remote backends (:mod:`.remote`): one served by another Consul datacenter, peer or partition
+is a ServiceResolver ``redirect`` named after it; one known only by a host is a service linked
+to the TerminatingGateway ``terminating_gateway``, which the user registers in the catalog.
 """
 
 from __future__ import annotations
@@ -57,16 +61,19 @@ def translate(specs: SpecSet, options: ConsulOptions, namer: Namer) -> Plan:
     for entry, resource in zip(defaults, resources, strict=True):
         by_namespace[entry.namespace].append(resource.name)
         by_service[(entry.namespace, entry.name)] = resource.name
-    for entry in [*splits.entries, *intentions]:
-        resource = emit(entry, options, namer)
+    emitted = [(entry, emit(entry, options, namer)) for entry in [*splits.entries, *intentions]]
+    by_entry = {(e.kind, e.namespace, e.name): r.name for e, r in emitted}
+    for entry, resource in emitted:
         # Consul refuses routing entries and L7 intentions for a service that is not HTTP yet.
         if entry.kind == "ServiceIntentions":
             own = by_service.get((entry.namespace, entry.name))
             needs: tuple[str, ...] = (
                 (own,) if own and (entry.namespace, entry.name) in http_services else ()
             )
-        else:
-            needs = tuple(by_namespace[entry.namespace])
+        elif entry.kind == "TerminatingGateway":  # no routing: it needs no protocol
+            needs = ()
+        else:  # and traffic goes through a redirect or the gateway only once it is written
+            needs = (*by_namespace[entry.namespace], *(by_entry[k] for k in entry.after))
         resources.append(
             Resource(resource.type, resource.name, resource.properties, needs, resource.owner)
         )

@@ -26,6 +26,7 @@ KINDS = {
     "ServiceRouter": "service-router",
     "ServiceSplitter": "service-splitter",
     "ServiceIntentions": "service-intentions",
+    "TerminatingGateway": "terminating-gateway",
 }
 """CRD kind -> Consul config entry kind."""
 _USER_KEYED = frozenset({"subsets", "meta"})
@@ -46,6 +47,9 @@ class Entry:
     owner: ObjectKey
     role: str
     source: ObjectMeta | None = None
+    after: tuple[tuple[str, str, str], ...] = ()
+    """Entries (kind, namespace, name) to write first: the redirects and the gateway a
+    splitter or router sends traffic through (they exist before any traffic goes there)."""
 
 
 def emit(entry: Entry, options: ConsulOptions, namer: Namer) -> Resource:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictStr, field_validator
 
+from ...spec.fields import ObjectName
 from ..base import AccessOptions, json_from_command_line
 
 
@@ -28,5 +29,13 @@ class ConsulOptions(AccessOptions):
     ``{"reviews-v2": "Service.Meta.version == v2"}`` (pods annotated
     ``consul.hashicorp.com/service-meta-version: v2``). They become ServiceResolver subsets.
     On the command line: ``--set 'subsets={"reviews-v2": "Service.Meta.version == v2"}'``."""
+
+    terminating_gateway: ObjectName = "terminating-gateway"
+    """Name of the Consul terminating gateway (its Helm ``terminatingGateways.gateways[].name``)
+    that reaches remote backends known only by a host (an ExternalName Service): its
+    TerminatingGateway entry lists every such backend service, and is written in the
+    Kubernetes (and, with Enterprise, Consul) namespace ``default``. The gateway itself, and
+    each external service's catalog registration at its host, are not planned here: the plan
+    warns what to do (see :mod:`.remote`)."""
 
     _json = field_validator("subsets", mode="before")(json_from_command_line)

@@ -12,7 +12,9 @@ itself (a split to the splitter's own service ends at its resolver: its instance
 route or another splitter, where the apex's ServiceSplitter would split it again, it is
 the subset named after the apex with an empty filter (every healthy instance).
 Every service of a chain needs an HTTP-family protocol (ServiceDefaults), collected in
-``protocols`` for the caller to emit once per service.
+``protocols`` for the caller to emit once per service. A remote backend (:mod:`.remote`) is
+named by its Consul service: the one its ServiceResolver redirects, or the external one
+behind the terminating gateway; the splitter or router is written after that entry.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from ...plan import PlanWarning
 from ...spec.models import HTTPMatch, TrafficSplit
 from ...spec.specset import SpecSet
 from ..paths import escape, smi_header, smi_path
-from ..plan_builder import PlanBuilder, each
+from ..plan_builder import PlanBuilder, both, each
 from ..services import apex_ports, assumed_http, assumed_http_warning, is_grpc, is_http, is_http2
 from ..splits import ApexRouting, by_apex, split_matches
 from .entries import Entry
 from .options import ConsulOptions
+from .remote import RemoteBackends
 from .weights import consul_weights
 
 
@@ -37,6 +40,7 @@ from .weights import consul_weights
 class SplitEntries:
     """What the splits need: config entries, warnings, and each service's protocol."""
 
+    remotes: RemoteBackends
     entries: list[Entry] = field(default_factory=list)
     warnings: list[PlanWarning] = field(default_factory=list)
     protocols: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -46,10 +50,13 @@ class SplitEntries:
 def split_entries(b: PlanBuilder, options: ConsulOptions) -> SplitEntries:
     """The Consul entries of every TrafficSplit; problems go to ``b`` (each apex apart: the
     problems of one do not hide another's)."""
-    result = SplitEntries()
+    result = SplitEntries(RemoteBackends(options))
+    apexes = frozenset((s.metadata.namespace, s.spec.service) for s in b.specs.traffic_splits)
     for routing in by_apex(b.specs, b.problems):
         with b.collecting():
-            _Apex(b.specs, options, routing, result).build()
+            _Apex(b.specs, options, routing, result, apexes).build()
+    result.entries += result.remotes.entries()
+    result.warnings += result.remotes.warnings
     return result
 
 
@@ -59,6 +66,7 @@ class _Apex:
     options: ConsulOptions
     routing: ApexRouting
     out: SplitEntries
+    apexes: frozenset[tuple[str, str]]
 
     @property
     def namespace(self) -> str:
@@ -68,22 +76,42 @@ class _Apex:
         where = f"TrafficSplit {split.metadata.namespace}/{split.metadata.name}"
         self.out.warnings.append(PlanWarning(f"{where}: {text}", split.key))
 
-    def entry(self, kind: str, name: str, spec: dict[str, Any], split: TrafficSplit) -> None:
+    def entry(
+        self,
+        kind: str,
+        name: str,
+        spec: dict[str, Any],
+        split: TrafficSplit,
+        backends: list[str] | None = None,
+    ) -> None:
+        """Plan an entry; ``backends``: the ones it sends traffic to (remote ones go first)."""
         role = f"{kind.lower()}-{name}" if name != self.routing.apex else kind.lower()
+        after = self.out.remotes.after(self.namespace, backends or [])
         self.out.entries.append(
-            Entry(kind, name, self.namespace, spec, split.key, role, split.metadata)
+            Entry(kind, name, self.namespace, spec, split.key, role, split.metadata, after)
         )
 
     def build(self) -> None:
-        protocol = self.protocol()
+        def remotes() -> None:
+            each(
+                self.routing.splits,
+                lambda split: self.out.remotes.add_split(self.specs, split, self.apexes),
+            )
+
+        protocol, _ = both(self.protocol, remotes)
         self.out.protocols[(self.namespace, self.routing.apex)] = protocol
         if self.routing.default is not None:
             self.splitter(self.routing.apex, self.routing.default, protocol)
         if self.routing.matched:
             per_split = each(self.routing.matched, lambda split: self.routes(split, protocol))
             routes = [route for split_routes in per_split for route in split_routes]
+            targets = [b.service for s in self.routing.matched for b in s.spec.backends if b.weight]
             self.entry(
-                "ServiceRouter", self.routing.apex, {"routes": routes}, self.routing.owner_split
+                "ServiceRouter",
+                self.routing.apex,
+                {"routes": routes},
+                self.routing.owner_split,
+                targets,
             )
         subsets = self.subsets()
         if subsets:
@@ -144,30 +172,38 @@ class _Apex:
         instance when it has a splitter, which would split it again.
         """
         apex = self.routing.apex
+        remote = self.out.remotes.names.get((self.namespace, backend))
+        if remote is not None:
+            return {"service": remote}
         if backend in self.options.subsets or (
             backend == apex and not own_splitter and self.routing.default is not None
         ):
             return {"service": apex, "serviceSubset": backend}
         return {"service": backend}
 
+    def declare(self, backend: str, protocol: str) -> None:
+        """The backend's Consul service speaks the apex's protocol (not a subset's)."""
+        if backend not in self.options.subsets:
+            service = self.out.remotes.names.get((self.namespace, backend), backend)
+            self.out.protocols[(self.namespace, service)] = protocol
+
     def splitter(self, name: str, split: TrafficSplit, protocol: str) -> None:
         backends = list(split.spec.backends)
         splits = []
         for index, hundredths in consul_weights([b.weight for b in backends]):
             backend = backends[index].service
-            if backend not in self.options.subsets:
-                self.out.protocols[(self.namespace, backend)] = protocol
+            self.declare(backend, protocol)
             weight: float | int = hundredths // 100 if hundredths % 100 == 0 else hundredths / 100
             own = name == self.routing.apex
             splits.append({"weight": weight, **self.target(backend, own_splitter=own)})
-        self.entry("ServiceSplitter", name, {"splits": splits}, split)
+        names = [b.service for b in backends if b.weight > 0]
+        self.entry("ServiceSplitter", name, {"splits": splits}, split, names)
 
     def routes(self, split: TrafficSplit, protocol: str) -> list[dict[str, Any]]:
         serving = [b for b in split.spec.backends if b.weight > 0]
         if len(serving) == 1:
             destination = self.target(serving[0].service)
-            if serving[0].service not in self.options.subsets:
-                self.out.protocols[(self.namespace, serving[0].service)] = protocol
+            self.declare(serving[0].service, protocol)
         else:
             name = f"{self.routing.apex}-{split.metadata.name}"
             self.out.protocols[(self.namespace, name)] = protocol

@@ -5,7 +5,9 @@ rule per TrafficSplit with ``matches`` (name order) and the catch-all rule: the 
 without ``matches``, or the apex Service itself. A backendRef to the apex Service (a split
 listing the apex among its backends, or the catch-all) means its own endpoints (GAMMA's
 "backend facet"), never a loop. Backends lacking the port are left out (SMI's port rule);
-a split left without a backend on a port does not apply there.
+a split left without a backend on a port does not apply there. A backend served outside the
+mesh (an ExternalName Service) stays a backendRef to its Service, with a warning, or is a
+located error where the mesh cannot route to it (:mod:`.remote`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from .matches import (
     uses_regex_paths,
     with_regex_any_path,
 )
+from .remote import remote_warnings
 
 GROUP = "gateway.networking.k8s.io"
 MAX_WEIGHT = 1_000_000
@@ -79,6 +82,9 @@ class RouteApis:
     http: str = f"{GROUP}/v1"
     grpc: str = f"{GROUP}/v1"
     tcp: str = f"{GROUP}/v1"
+    mesh: str | None = None
+    """The mesh that reads the routes, when known (``linkerd`` cannot route to an
+    ExternalName backend)."""
 
     def of(self, kind: str) -> str:
         return {"HTTPRoute": self.http, "GRPCRoute": self.grpc, "TCPRoute": self.tcp}[kind]
@@ -89,7 +95,18 @@ def split_routes(b: PlanBuilder, apis: RouteApis, namer: Namer) -> None:
     hide another's)."""
     for routing in by_apex(b.specs, b.problems):
         with b.collecting():
-            b.include(*apex_routes(b.specs, routing, apis, namer))
+            b.include(*_apex(b.specs, routing, apis, namer))
+
+
+def _apex(
+    specs: SpecSet, routing: ApexRouting, apis: RouteApis, namer: Namer
+) -> tuple[list[Resource], list[PlanWarning]]:
+    """:func:`apex_routes` and the warnings of its remote backends, the problems of both."""
+    remote, (resources, warnings) = both(
+        lambda: remote_warnings(specs, routing, apis.target, apis.mesh == "linkerd"),
+        lambda: apex_routes(specs, routing, apis, namer),
+    )
+    return resources, [*warnings, *remote]
 
 
 def apex_routes(

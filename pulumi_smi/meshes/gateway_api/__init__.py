@@ -97,7 +97,7 @@ class GatewayApiOptions(TargetOptions):
 
 def translate(specs: SpecSet, options: GatewayApiOptions, namer: Namer) -> Plan:
     """Translate every TrafficSplit (and, with ``policy``, TrafficTarget) in ``specs``."""
-    apis = RouteApis("gateway-api", tcp=f"{GROUP}/{options.tcp_route_api}")
+    apis = RouteApis("gateway-api", tcp=f"{GROUP}/{options.tcp_route_api}", mesh=options.policy)
     b = PlanBuilder(specs)
     split_routes(b, apis, namer)
     with b.collecting():

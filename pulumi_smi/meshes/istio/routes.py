@@ -17,19 +17,28 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ...errors import TranslationError
+from ...errors import Problem, TranslationError
 from ...plan import PlanWarning
 from ...spec.catalogue import ServicePort
-from ...spec.models import HTTPMatch, TrafficSplit
+from ...spec.models import HTTPMatch, ObjectKey, TrafficSplit
+from ...spec.remote import Remote
 from ...spec.specset import SpecSet
 from ..base import Namer
 from ..kube import manifest_resource, object_metadata
 from ..paths import Match, escape, smi_header, smi_path
 from ..plan_builder import PlanBuilder
-from ..services import apex_ports, assumed_http, assumed_http_warning, backend_lacks_port, is_http
+from ..services import (
+    apex_ports,
+    assumed_http,
+    assumed_http_warning,
+    backend_lacks_port,
+    is_http,
+    remote_of,
+)
 from ..splits import ApexRouting, by_apex, split_matches
 from ..weights import ratios
 from .options import IstioOptions
+from .remote import no_host_message, plan_remote_backends
 
 MAX_TOTAL_WEIGHT = 2**31 - 1
 """The largest sum of weights of one route: weights are int32 in Istio's API, its validation
@@ -44,9 +53,28 @@ class _Builder:
     def __init__(self, specs: SpecSet, options: IstioOptions, routing: ApexRouting) -> None:
         self.specs, self.options, self.routing = specs, options, routing
         self.warnings: list[PlanWarning] = []
+        self.problems: list[Problem] = []
+        self.remotes: dict[str, tuple[Remote, ObjectKey]] = {}
+        """Remote backends routed to: Service name -> where it is, the first split naming it."""
 
     def host(self, service: str) -> str:
         return f"{service}.{self.routing.namespace}.svc.{self.options.domain_suffix}"
+
+    def backend_host(self, split: TrafficSplit, service: str) -> str:
+        """The destination host of a backend: its FQDN, or a remote backend's own host."""
+        remote = remote_of(self.specs, self.routing.namespace, service)
+        if remote is None:
+            return self.host(service)
+        if remote.host is None:
+            index = next(i for i, b in enumerate(split.spec.backends) if b.service == service)
+            self.problems.append(
+                self.specs.problem(
+                    split.key, f"spec.backends[{index}].service", no_host_message(service, remote)
+                )
+            )
+            return self.host(service)
+        self.remotes.setdefault(service, (remote, split.key))
+        return remote.host
 
     def warn(self, split: TrafficSplit, message: str) -> None:
         where = f"TrafficSplit {split.metadata.namespace}/{split.metadata.name}"
@@ -66,7 +94,9 @@ class _Builder:
         shares, notes = ratios(backends, MAX_TOTAL_WEIGHT)
         for note in notes:
             self.warn(split, note)
-        return [{"destination": {"host": self.host(s)}, "weight": w} for s, w in shares]
+        return [
+            {"destination": {"host": self.backend_host(split, s)}, "weight": w} for s, w in shares
+        ]
 
     def apex_destination(self) -> list[dict[str, Any]]:
         return [{"destination": {"host": self.host(self.routing.apex)}, "weight": 100}]
@@ -233,10 +263,14 @@ def _virtual_service(
 ) -> None:
     builder = _Builder(b.specs, options, routing)
     spec = builder.spec()
+    if builder.problems:
+        raise TranslationError(list(dict.fromkeys(builder.problems)))
     b.warnings.extend(builder.warnings)
     if not spec.get("http") and not spec.get("tcp"):
         b.warnings.extend(_unrouted(routing))
         return
+    api_version = f"networking.istio.io/{options.istio_api}"
+    plan_remote_backends(b, namer, api_version, routing, builder.remotes)
     owner = routing.owner_split
     b.add_resource(
         manifest_resource(

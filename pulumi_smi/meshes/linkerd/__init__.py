@@ -22,7 +22,7 @@ POLICY_GROUP = "policy.linkerd.io"
 def route_apis(options: LinkerdOptions) -> RouteApis:
     """The route apiVersions for ``options.route_api`` (TCPRoute: as Linkerd reads it)."""
     http = f"{POLICY_GROUP}/v1beta3" if options.route_api == "policy" else f"{GROUP}/v1"
-    return RouteApis("linkerd", http=http, tcp=f"{GROUP}/{options.tcp_route_api}")
+    return RouteApis("linkerd", http=http, tcp=f"{GROUP}/{options.tcp_route_api}", mesh="linkerd")
 
 
 def translate(specs: SpecSet, options: LinkerdOptions, namer: Namer) -> Plan:

@@ -21,6 +21,9 @@
   TrafficTarget is never dropped: a destination without a known workload, or whose pods no
   Service with ports selects, is an error naming what to pass; a plain TCP port of a Service
   in front of its pods gets no listener (a warning: Lattice allows nothing on it).
+- A backend served outside the mesh (an ExternalName Service, :mod:`.remote`) gets target
+  groups of its remote's type (``IP`` or ``ALB``) on the apex's port, and a warning saying
+  what to attach; one known only as a Consul datacenter, peer or partition is an error.
 - Lattice names are unique per account and region: two clusters translating the same
   namespace/Service into one account collide; use different accounts or regions.
 """
@@ -36,6 +39,7 @@ from ..base import Namer, namespace_owner
 from .auth import Protected, policy_document
 from .options import LatticeOptions
 from .protected import destinations_of, lattice_services, listener_ports, unprotected
+from .remote import remote_warnings
 from .routing import Builder, listener, port_protocol
 
 NETWORK = "aws:vpclattice/serviceNetwork:ServiceNetwork"
@@ -148,6 +152,7 @@ def translate(specs: SpecSet, options: LatticeOptions, namer: Namer) -> Plan:
         b.warnings += [rule.warning("a Lattice service carries no UDP") for rule in destination.udp]
         if destination.identity not in covered:
             b.problems += unprotected(specs, destination)
+    b.warnings += remote_warnings(b.remotes)
     return b.plan()
 
 

@@ -21,7 +21,8 @@ from ..access_model import DestinationAccess, Identity
 from ..base import service_owner
 from ..services import require_apex_ports
 from ..splits import ApexRouting, by_apex
-from .routing import Builder, port_protocol, target_port
+from .routing import Builder, port_protocol
+from .target_groups import target_port
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ attached before traffic shifts to it); forward actions leave out the zero-weight
 The listener's default action forwards to the split without ``matches`` (weighted), or to the
 apex Service's own target group; each match x method of the splits with ``matches`` becomes a
 rule, priorities 1.. in split-name then match order (lowest first), forwarding to its split.
+A backend served outside the mesh gets a target group of its remote's type (:mod:`.remote`).
 """
 
 from __future__ import annotations
@@ -24,20 +25,20 @@ from typing import Any
 
 from ...plan import PlanWarning, Resource
 from ...spec.catalogue import ServicePort
-from ...spec.models import Backend, ObjectKey
-from ...spec.specset import SpecSet
+from ...spec.models import Backend, ObjectKey, TrafficSplit
 from ..access import Untranslatable
 from ..aws.names import lattice_name_problem
 from ..aws.references import ref
-from ..base import Namer, service_owner
+from ..base import Namer
 from ..plan_builder import PlanBuilder
-from ..services import assumed_http, assumed_http_warning, backend_lacks_port
+from ..services import assumed_http, assumed_http_warning, backend_lacks_port, remote_of
 from ..splits import ApexRouting, split_group_matches
 from .match import header_matches, lattice_weights, path_match
 from .options import LatticeOptions
+from .remote import RemoteUse, note, refused
+from .target_groups import target_group
 
 MAX_TARGET_GROUPS = 10
-TG = "aws:vpclattice/targetGroup:TargetGroup"
 LISTENER = "aws:vpclattice/listener:Listener"
 RULE = "aws:vpclattice/listenerRule:ListenerRule"
 # application protocol (pulumi_smi.spec.protocols) -> (listener protocol, target group
@@ -62,6 +63,8 @@ class Builder(PlanBuilder):
     owners: dict[str, ObjectKey] = field(default_factory=dict)
     """Logical name -> the owner of the resource planned under it."""
     clashes: set[tuple[ObjectKey, ObjectKey]] = field(default_factory=set)
+    remotes: dict[tuple[str, str, str], RemoteUse] = field(default_factory=dict)
+    """(namespace, split, backend) -> the target groups of a remote backend of that split."""
 
     def add(self, type_: str, owner: ObjectKey, role: str, props: dict[str, Any]) -> str:
         """Plan a resource; returns its logical name (a problem if another one has it)."""
@@ -139,7 +142,7 @@ def listener(
     default = routing.default.spec.backends if routing and routing.default else None
     target = default or (Backend(service=apex, weight=1),)
     split = routing.default if routing and routing.default else None
-    forward = _forward(b, namespace, port, protocols, target, split.key if split else key)
+    forward = _forward(b, namespace, port, protocols, target, split.key if split else key, split)
     protocol = protocols[0]
     listener_name = b.name(
         "listener", f"{protocol.lower().replace('_', '-')}-{port.port}", key, "spec.service"
@@ -182,7 +185,7 @@ def _rules(
 ) -> None:
     priority = 0
     for split in routing.matched:
-        forward = _forward(b, namespace, port, protocols, split.spec.backends, split.key)
+        forward = _forward(b, namespace, port, protocols, split.spec.backends, split.key, split)
         for _, group, index, match in split_group_matches(b.specs, split):
             where = f"spec.matches[{index}]"
             try:
@@ -232,16 +235,35 @@ def _forward(
     protocols: tuple[str, str, str | None],
     backends: Sequence[Backend],
     key: ObjectKey,
+    split: TrafficSplit | None = None,
 ) -> list[dict[str, Any]]:
-    present = [
-        x for x in backends if not backend_lacks_port(b.specs, namespace, x.service, port.port)
-    ]
-    # every backend gets its target group, a zero-weight one too (targets can be attached
-    # before traffic shifts to it); only the forward action leaves it out
-    groups = [_target_group(b, namespace, x.service, port, protocols, key) for x in present]
-    live = [(x, tg) for x, tg in zip(present, groups, strict=True) if x.weight > 0]
+    """The weighted target groups of ``backends`` (``split``'s, when they are) on ``port``."""
+    present: list[tuple[Backend, str]] = []
+    refusals = False
+    for index, x in enumerate(backends):
+        if backend_lacks_port(b.specs, namespace, x.service, port.port):
+            continue
+        remote = remote_of(b.specs, namespace, x.service) if split else None
+        if split and remote and refused(b, split, index, remote, port.port, protocols):
+            refusals = True
+            continue
+        # every backend gets its target group, a zero-weight one too (targets can be attached
+        # before traffic shifts to it); only the forward action leaves it out
+        tg = target_group(b, namespace, x.service, port, protocols, key, remote)
+        if split and remote:
+            note(
+                b.remotes,
+                split,
+                x.service,
+                remote,
+                f"{x.service}-{namespace}-{port.port}",
+                port.port,
+            )
+        present.append((x, tg))
+    live = [(x, tg) for x, tg in present if x.weight > 0]
     if not live:
-        b.problem(key, "spec.backends", f"no backend serves port {port.port}")
+        if not refusals:  # a refused remote backend is the problem already
+            b.problem(key, "spec.backends", f"no backend serves port {port.port}")
         return []
     weights, exact = lattice_weights([x.weight for x, _ in live])
     forward = []
@@ -268,53 +290,3 @@ def _forward(
             f"most {MAX_TARGET_GROUPS} target groups",
         )
     return forward
-
-
-def _target_group(
-    b: Builder,
-    namespace: str,
-    backend: str,
-    port: ServicePort,
-    protocols: tuple[str, str, str | None],
-    key: ObjectKey,
-) -> str:
-    tg_name = f"{backend}-{namespace}-{port.port}"
-    if tg_name in b.target_groups:
-        return b.target_groups[tg_name]
-    b.name("target group", tg_name, key, "spec.backends")
-    config: dict[str, Any] = {
-        "port": target_port(b.specs, namespace, backend, port.port),
-        "protocol": protocols[1],
-        "vpcIdentifier": b.options.vpc_id,
-    }
-    if protocols[2]:
-        config["protocolVersion"] = protocols[2]
-    name = b.add(
-        TG,
-        service_owner(namespace, backend),
-        f"lattice-tg-{port.port}",
-        {"name": tg_name, "type": b.options.target_type, "config": config},
-    )
-    b.target_groups[tg_name] = name
-    return name
-
-
-def target_port(specs: SpecSet, namespace: str, backend: str, number: int) -> int:
-    """The port the backend's pods listen on: the Service port's numeric targetPort."""
-    service = specs.catalogue.service(namespace, backend)
-    found = service.port(number) if service else None
-    target = found.target_port if found else None
-    if isinstance(target, int):
-        return target
-    if isinstance(target, str) and service is not None:
-        numbers = {
-            w.container_ports[target]
-            for w in specs.catalogue.workloads
-            if w.namespace == namespace
-            and service.selector
-            and all(w.pod_labels.get(k) == v for k, v in service.selector.items())
-            and target in w.container_ports
-        }
-        if len(numbers) == 1:
-            return numbers.pop()
-    return number
