@@ -57,6 +57,7 @@ _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _STACK_TYPE = "pulumi:pulumi:Stack"
 _PROVIDER_PREFIX = "pulumi:providers:"
+LATTICE_SERVICE = "aws:vpclattice/service:Service"
 
 
 def _urn_name(urn: str) -> str:
@@ -291,7 +292,8 @@ class _Seeing(pulumi.runtime.Mocks):
 class RecordingMocks(pulumi.runtime.Mocks):
     """Mocks that echo inputs as outputs, so recorded specs stay readable from the resources.
 
-    Ids are ``f"{name}-id"``, or unknown in preview mode as in a real ``pulumi preview``.
+    Ids are ``f"{name}-id"``, or unknown in preview mode as in a real ``pulumi preview``;
+    AWS resources also get an ``arn``, Lattice services ``dnsEntries`` (unknown in preview).
     """
 
     def __init__(self, preview: bool = False) -> None:
@@ -308,6 +310,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if args.typ.startswith("aws:") and "arn" not in outputs and not self.preview:
             service = args.typ.split(":")[1].split("/")[0]
             outputs["arn"] = f"arn:aws:{service}:us-east-1:123456789012:{args.name}"
+        if args.typ == LATTICE_SERVICE and "dnsEntries" not in outputs and not self.preview:
+            # The shape of a real one: <name>-<id>.<suffix>.vpc-lattice-svcs.<region>.on.aws
+            name = outputs.get("name", args.name)
+            domain = f"{name}-0123456789abcdef0.7d67968.vpc-lattice-svcs.us-east-1.on.aws"
+            outputs["dnsEntries"] = [{"domainName": domain, "hostedZoneId": "Z0123456789ABC"}]
         return (None if self.preview else f"{args.name}-id"), outputs
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -20,6 +20,7 @@ from .common import smi_object
 from .handover import WeightHandover
 from .mesh import Mesh
 from .register import Children, register_plan
+from .remote import with_outputs
 
 Meshes = Mesh | Sequence[Mesh]
 """One :class:`Mesh` or several: the same intent is translated for each."""
@@ -97,17 +98,19 @@ class SmiComponent(pulumi.ComponentResource):
         props: dict[str, object] | None = None,
         child_options: ChildOptions | None = None,
         handover: WeightHandover | None = None,
+        remote: tuple[Catalogue, Mapping[str, pulumi.Output[str]]] | None = None,
     ) -> None:
         claimant = f"{type_name} {resource_name}"
+        stand_ins, outputs = remote or (Catalogue(), {})
         chosen = mesh_list(meshes, claimant)
         plans: dict[str, Plan] = {}
         shared: dict[str, Plan] = {}
         children: dict[str, Children] = {}
         for mesh in chosen:
-            catalogue: Catalogue = mesh.catalogue.merged(specs.catalogue)
+            catalogue = mesh.catalogue.merged(specs.catalogue).merged(stand_ins)
             mesh_specs = dataclasses.replace(specs, catalogue=catalogue)
             namer = component_namer(resource_name, mesh.mesh_resource_name, owned)
-            plan = translate(mesh_specs, mesh.kind, mesh.options, namer)
+            plan = with_outputs(translate(mesh_specs, mesh.kind, mesh.options, namer), outputs)
             children[mesh.mesh_resource_name] = mesh.children(child_options, handover)
             plans[mesh.mesh_resource_name] = children[mesh.mesh_resource_name].prepared(
                 plan.owned_by(owned)
@@ -129,6 +132,7 @@ class SmiComponent(pulumi.ComponentResource):
                 plan, self, children[mesh.mesh_resource_name], mesh.shared_resources
             )
             self.resources.update(own)
+            mesh.note_registered(plan, own)
             mesh.register_shared(shared[mesh.mesh_resource_name], after=own)
         self.register_outputs({})
 
@@ -148,6 +152,7 @@ class SmiComponent(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None,
         child_options: ChildOptions | None = None,
         handover: WeightHandover | None = None,
+        remote: tuple[Catalogue, Mapping[str, pulumi.Output[str]]] | None = None,
     ) -> ObjT:
         """Validate the component's one SMI object, then translate and register it."""
         obj = smi_object(
@@ -171,5 +176,6 @@ class SmiComponent(pulumi.ComponentResource):
             opts,
             child_options=child_options,
             handover=handover,
+            remote=remote,
         )
         return obj

@@ -9,6 +9,7 @@ import pulumi
 
 from ..errors import Problem, SmiError, SmiValidationError, UnsupportedTargetError
 from ..meshes import MeshKind, Target, TargetOptions, target
+from ..meshes.vpc_lattice import SERVICE as LATTICE_SERVICE
 from ..plan import Plan, Resource
 from ..spec.catalogue import Catalogue
 from .child_options import NO_OPTIONS, ChildOptions
@@ -110,6 +111,9 @@ class Mesh(pulumi.ComponentResource):
         self.mesh_resource_name = resource_name
         self.shared_resources: dict[str, pulumi.CustomResource] = {}
         """Resources shared by several components (one per namespace or identity), by name."""
+        self.lattice_services: dict[str, pulumi.CustomResource] = {}
+        """The Lattice services registered on this mesh so far, by their Lattice name (a
+        ``smi.Backend(mesh=this)`` of another mesh reaches one at its DNS name)."""
         self._shared_plans: dict[str, Resource] = {}
         self._claims: dict[tuple[str, str, str], str] = {}
         self._shared_warnings: set[str] = set()
@@ -180,11 +184,19 @@ class Mesh(pulumi.ComponentResource):
                 ready.append(resource)
         fresh = Plan(tuple(ready), external=frozenset(known))
         self._shared_plans.update({r.name: r for r in fresh})
-        self.shared_resources.update(register_plan(fresh, self, self.children(), known))
+        registered = register_plan(fresh, self, self.children(), known)
+        self.shared_resources.update(registered)
+        self.note_registered(fresh, registered)
         for warning in plan.warnings:
             if warning not in self._shared_warnings:
                 self._shared_warnings.add(warning)
                 pulumi.log.warn(warning, resource=self)
+
+    def note_registered(self, plan: Plan, registered: Mapping[str, pulumi.CustomResource]) -> None:
+        """Remember the Lattice services among ``plan``'s resources, now ``registered``."""
+        for resource in plan:
+            if resource.type == LATTICE_SERVICE and resource.name in registered:
+                self.lattice_services[resource.properties["name"]] = registered[resource.name]
 
 
 def _describe(resource: Resource) -> str:

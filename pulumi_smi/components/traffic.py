@@ -11,6 +11,7 @@ from .args import Backend, Rule, ServiceAccount
 from .base import Meshes, SmiComponent
 from .child_options import ChildOptions
 from .handover import WeightHandover
+from .remote import remote_catalogue
 from .routes import HTTPRouteGroup
 from .validate import check_arguments
 
@@ -53,7 +54,8 @@ class TrafficSplit(SmiComponent):
         child_options: ChildOptions | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        check_arguments("smi:index:TrafficSplit", TrafficSplit.__init__, locals())
+        source = check_arguments("smi:index:TrafficSplit", TrafficSplit.__init__, locals())
+        remote = remote_catalogue(backends, namespace, source)
         spec = {
             "service": service,
             "backends": [b.to_spec() for b in backends],
@@ -73,6 +75,7 @@ class TrafficSplit(SmiComponent):
             opts=opts,
             child_options=child_options,
             handover=weights_handover,
+            remote=remote,
         )
 
 

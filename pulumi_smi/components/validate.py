@@ -170,7 +170,9 @@ def _check_inside(hint: Any, value: Any, path: str) -> Found:
 
 @functools.cache
 def _field_hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    from .mesh import Mesh  # args.Backend names it; mesh.py imports this module
+
+    return typing.get_type_hints(cls, localns={"Mesh": Mesh})
 
 
 def _is_list(value: object) -> bool:

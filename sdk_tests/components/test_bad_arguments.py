@@ -243,7 +243,7 @@ CASES: list[Bad] = [
         "backends",
         [{"service": "web-v1", "weight": 90, "port": 80}],
         "backends[0]: expected smi.Backend, got dict {'service': 'web-v1', 'weight': 90, "
-        "'port': 80}; use smi.Backend(service, weight)",
+        "'port': 80}; use smi.Backend(service, weight, mesh=None, host=None)",
     ),
     Bad("TrafficSplit", "backends", None, "backends: expected a list of smi.Backend, got None"),
     Bad(
@@ -276,6 +276,18 @@ CASES: list[Bad] = [
         "backends",
         [smi.Backend("web-v1", True)],
         "backends[0].weight: expected int, got bool True",
+    ),
+    Bad(
+        "TrafficSplit",
+        "backends",
+        [smi.Backend("web-v1", 1, mesh="istio")],  # type: ignore[arg-type]
+        "backends[0].mesh: expected smi.Mesh or None, got str 'istio'",
+    ),
+    Bad(
+        "TrafficSplit",
+        "backends",
+        [smi.Backend("web-v1", 1, host=443)],  # type: ignore[arg-type]
+        "backends[0].host: expected str, pulumi.Output or None, got int 443",
     ),
     Bad(
         "TrafficSplit",
