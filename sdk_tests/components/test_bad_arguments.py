@@ -600,7 +600,11 @@ def test_a_resource_given_for_an_output_option_asks_for_its_output() -> None:
             {"vpc_id": VPC, "rules_per_listener": 0},
             "options.rules_per_listener: Input should be greater than or equal to 1",
         ),
-        ({"vpcid": VPC}, "options.vpcid: unknown option (known: domain_suffix, eks_cluster_name,"),
+        (
+            {"vpcid": VPC},
+            "options.vpcid: unknown option (known: custom_domains, domain_suffix, "
+            "eks_cluster_name,",
+        ),
     ],
 )
 def test_lattice_options_are_checked_on_the_mesh(options: object, message: str) -> None:

@@ -175,3 +175,20 @@ def test_every_remote_problem_at_once() -> None:
     )
     found = problems(text)
     assert [path for path, _ in found] == ["spec.backends[1].service", "spec.backends[2].service"]
+
+
+def test_every_service_can_carry_the_host_name_callers_of_another_mesh_keep() -> None:
+    text = APPS + _split({"web-v1": 1, "web-v2": 1})
+    (service,) = of(
+        plan(text, custom_domains="every", domain_suffix="svc.cluster.local"), "Service"
+    )
+    assert service.properties["customDomainName"] == "web.shop.svc.cluster.local"
+    (plain,) = of(plan(text), "Service")
+    assert "customDomainName" not in plain.properties
+    assert problems(text, custom_domains="every") == [
+        (
+            "domain_suffix",
+            "custom_domains=every names every service under domain_suffix; set the "
+            "option domain_suffix",
+        )
+    ]

@@ -94,15 +94,17 @@ def translate(specs: SpecSet, options: LatticeOptions, namer: Namer) -> Plan:
             ),
             "authType": "AWS_IAM" if secured else "NONE",
         }
-        if any(port_protocol(p) == TLS for p in lattice.ports):
+        tls = any(port_protocol(p) == TLS for p in lattice.ports)
+        if tls or options.custom_domains == "every":
             if options.domain_suffix is None:
+                why = (
+                    f"Service {lattice.namespace}/{lattice.service} has a TLS port: a TLS "
+                    "passthrough listener needs a custom domain"
+                    if tls
+                    else "custom_domains=every names every service under domain_suffix"
+                )
                 b.problems.append(
-                    Problem(
-                        f"Service {lattice.namespace}/{lattice.service} has a TLS port: a TLS "
-                        "passthrough listener needs a custom domain; set the option domain_suffix",
-                        "options",
-                        path="domain_suffix",
-                    )
+                    Problem(f"{why}; set the option domain_suffix", "options", path="domain_suffix")
                 )
             props["customDomainName"] = (
                 f"{lattice.service}.{lattice.namespace}.{options.domain_suffix}"

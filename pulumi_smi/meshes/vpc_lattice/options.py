@@ -37,6 +37,11 @@ class LatticeOptions(AccessOptions):
     domain_suffix: StrictStr | None = None
     """Custom domain of services with a TLS port: ``<service>.<namespace>.<domain_suffix>``
     (a TLS_PASSTHROUGH listener routes by SNI, so its service needs a custom domain)."""
+    custom_domains: Literal["tls", "every"] = "tls"
+    """Which Lattice services get the custom domain ``<service>.<namespace>.<domain_suffix>``:
+    those with a TLS port (which need one), or every one — for callers of another mesh that
+    keep the apex's Host header (``domain_suffix=svc.cluster.local`` gives
+    ``reviews.bookinfo.svc.cluster.local``)."""
     rules_per_listener: int = Field(default=10, ge=1, le=2000)
     """The account's "rules per listener" quota (10 by default, adjustable)."""
 
