@@ -20,6 +20,8 @@ from .plan import Plan
 from .spec.loader import load_files
 
 EXIT_INVALID = 2
+EXIT_PROGRAM = 1
+"""``render``: the program raised (its traceback is on stderr)."""
 
 
 def _version() -> str:
@@ -65,10 +67,26 @@ def _parser() -> argparse.ArgumentParser:
     render = commands.add_parser(
         "render",
         help="run a Pulumi program offline under mocks and print what it registers",
+        description="Run a Pulumi program offline under the SDK's mocks, with its stack's "
+        "configuration, and print every resource it registers.",
     )
     render.add_argument("project", metavar="PROJECT_DIR")
-    render.add_argument("-o", "--output", choices=["yaml", "json"], default="json")
-    render.add_argument("--preview", action="store_true", help="run as a preview (unknown ids)")
+    render.add_argument(
+        "--stack",
+        help="read Pulumi.<STACK>.yaml (default: the only Pulumi.*.yaml, if there is one)",
+    )
+    render.add_argument(
+        "-c",
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a config value over the stack's (repeatable; a bare KEY is the project's)",
+    )
+    render.add_argument("-o", "--output", choices=["yaml", "json", "table"], default="json")
+    render.add_argument(
+        "--preview", action="store_true", help="run as a preview (unknown outputs stay unknown)"
+    )
     return parser
 
 
@@ -94,10 +112,20 @@ def _convert(args: argparse.Namespace) -> str:
     return plan.to_json() if args.output == "json" else plan.to_yaml()
 
 
-def _render(args: argparse.Namespace) -> str:
-    from .project import render_project  # imports pulumi: only when asked
+def _render(args: argparse.Namespace) -> str | int:
+    """The rendering, or :data:`EXIT_PROGRAM` when the program failed (traceback printed)."""
+    from .project import ProgramFailed, format_rendering, load_project, run_project  # pulumi
 
-    return render_project(args.project, output=args.output, preview=args.preview)
+    project = load_project(args.project, args.stack, args.config)
+    try:
+        rendering = run_project(project, preview=args.preview)
+    except ProgramFailed as failed:
+        sys.stderr.write(failed.report)
+        return EXIT_PROGRAM
+    if args.output == "yaml":  # JSON and the table carry the warnings themselves
+        for warning in rendering.warnings:
+            print(f"warning: {printable(warning)}", file=sys.stderr)
+    return format_rendering(rendering, args.output)
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
@@ -115,6 +143,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     except SmiError as exc:
         print(f"pulumi-smi: error: {printable(exc)}", file=sys.stderr)
         return EXIT_INVALID
+    if isinstance(text, int):
+        return text
     (stdout or sys.stdout).write(text)
     return 0
 

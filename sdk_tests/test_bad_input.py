@@ -893,17 +893,19 @@ def test_a_document_that_is_not_a_mapping_says_its_line(tmp_path: Path) -> None:
     )
 
 
-def test_render_reports_an_exception_of_the_program_without_a_traceback(
+def test_render_reports_an_exception_of_the_program_with_its_own_frames_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n", encoding="utf-8")
     (tmp_path / "__main__.py").write_text("x = 1\nraise ValueError('boom')\n", encoding="utf-8")
     code, out = run_cli("render", str(tmp_path))
-    assert (code, out) == (2, "")
-    (only,) = capsys.readouterr().err.splitlines()
-    assert (
-        only == f"pulumi-smi: error: {tmp_path}/__main__.py:2: the program raised ValueError: boom"
-    )
+    assert (code, out) == (1, "")  # a failing program, not invalid input
+    assert capsys.readouterr().err.splitlines() == [
+        "Traceback (most recent call last; the program's frames):",
+        f'  File "{tmp_path}/__main__.py", line 2, in <module>',
+        "    raise ValueError('boom')",
+        "ValueError: boom",
+    ]
     (tmp_path / "Pulumi.yaml").write_text("name: [unclosed\n", encoding="utf-8")
     code, out = run_cli("render", str(tmp_path))
     assert (code, out) == (2, "")

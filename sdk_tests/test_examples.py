@@ -68,3 +68,11 @@ def _known(value: Any) -> Any:
     if isinstance(value, list):
         return [_known(v) for v in value]
     return value
+
+
+def test_the_root_project_reads_the_stack_config_of_the_example() -> None:
+    """Pulumi.yaml's stackConfigDir: the root reads examples/04's Pulumi.dev.yaml (awsShare 10;
+    without it the program sends nothing to AWS)."""
+    (service,) = [r for r in render(ROOT, False) if r["properties"].get("kind") == "VirtualService"]
+    weights = [d["weight"] for d in service["properties"]["spec"]["http"][0]["route"]]
+    assert weights == [90, 10]

@@ -31,3 +31,16 @@ def test_readme_block_runs(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith("test_") and callable(value):
             value()
     assert os.getcwd() == str(ROOT)
+
+
+def test_the_quick_start_shows_what_the_hybrid_render_prints() -> None:
+    from pulumi_smi.project import render_project
+
+    quick_start = (ROOT / "README.md").read_text().split("## Quick start", 1)[1]
+    shown = re.search(r"```text\n(.*?)```", quick_start, flags=re.DOTALL)
+    assert shown is not None
+    table = render_project(ROOT / "examples" / "04-hybrid-onprem-aws", output="table")
+    lines = [line for line in shown.group(1).splitlines() if line.strip() not in ("", "...")]
+    assert len(lines) > 10
+    missing = [line for line in lines if line not in table.splitlines()]
+    assert not missing, missing

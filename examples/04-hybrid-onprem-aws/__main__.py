@@ -26,8 +26,7 @@ from pulumi_smi.spec import Catalogue, Service, ServicePort, Workload, load_file
 
 HERE = Path(__file__).parent  # the program also runs from the repository root (Pulumi.yaml)
 config = pulumi.Config()
-aws_share = config.get_int("awsShare")
-aws_share = 10 if aws_share is None else aws_share
+aws_share = config.get_int("awsShare") or 0  # nothing goes to AWS until the stack says so
 if not 0 <= aws_share <= 100:
     raise ValueError(f"awsShare must be a percentage (0-100), got {aws_share}")
 
