@@ -92,7 +92,10 @@ def tg_names(p: Plan) -> dict[str, str]:
 
 def where(p: Plan, request: Request, port: int = 80) -> dict[str, Fraction]:
     (listener,) = [r for r in of(p, "Listener") if r.properties["port"] == port]
-    rules = [r.properties for r in of(p, "ListenerRule")]
+    own = f"${{{listener.name}.listenerId}}"
+    rules = [
+        r.properties for r in of(p, "ListenerRule") if r.properties["listenerIdentifier"] == own
+    ]
     names = tg_names(p)
     return {names[k]: v for k, v in route(listener.properties, rules, request).items()}
 
@@ -683,3 +686,27 @@ spec:
     assert "TrafficSplit/web" in str(problem)
     assert "'shop-web-lattice-service'" in problem.message
     assert "rename the TrafficSplit" in problem.message
+
+
+def test_a_port_no_backend_has_stays_on_the_apex_service() -> None:
+    """SMI leaves out backends lacking a port: with none left, the port keeps going to the apex
+    (as on every other target), for the default split and for a matched one."""
+    apex = _svc("web", "{name: http, port: 80, targetPort: 8080}, {name: http-admin, port: 81}")
+    backends = _svc("web-v1", sa="web") + _svc("web-v2", sa="web")
+    beta = (
+        "---\napiVersion: specs.smi-spec.io/v1alpha4\nkind: HTTPRouteGroup\n"
+        "metadata: {name: beta, namespace: shop}\n"
+        "spec: {matches: [{name: b, headers: [{x-beta: '1'}]}]}\n"
+    )
+    matched = _split(
+        {"web-v2": 1}, name="beta", matches=", matches: [{kind: HTTPRouteGroup, name: beta}]"
+    )
+    p = plan(apex + backends + beta + _split({"web-v1": 1, "web-v2": 1}) + matched)
+    assert where(p, Request(), port=81) == {"web-shop-81": Fraction(1)}
+    assert where(p, Request(headers={"x-beta": "1"}), port=81) == {"web-shop-81": Fraction(1)}
+    assert where(p, Request(), port=80) == {
+        "web-v1-shop-80": Fraction(1, 2),
+        "web-v2-shop-80": Fraction(1, 2),
+    }
+    assert where(p, Request(headers={"x-beta": "1"}), port=80) == {"web-v2-shop-80": Fraction(1)}
+    assert sum("has port 81" in w for w in p.warnings) == 2

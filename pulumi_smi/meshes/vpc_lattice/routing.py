@@ -12,8 +12,10 @@ Every backend serving the port gets a target group, a zero-weight one too (so ta
 attached before traffic shifts to it); forward actions leave out the zero-weight ones.
 
 The listener's default action forwards to the split without ``matches`` (weighted), or to the
-apex Service's own target group; each match x method of the splits with ``matches`` becomes a
-rule, priorities 1.. in split-name then match order (lowest first), forwarding to its split.
+apex Service's own target group (also on a port none of the split's backends has: SMI leaves
+those out, so that port stays on the apex); each match x method of the splits with ``matches``
+becomes a rule, priorities 1.. in split-name then match order (lowest first), forwarding to its
+split (a split none of whose backends has the port gives no rule there).
 A backend served outside the mesh gets a target group of its remote's type (:mod:`.remote`).
 """
 
@@ -139,9 +141,11 @@ def listener(
         return
     if assumed_http(port):
         b.warnings.append(PlanWarning(assumed_http_warning(namespace, apex, port), key))
-    default = routing.default.spec.backends if routing and routing.default else None
-    target = default or (Backend(service=apex, weight=1),)
     split = routing.default if routing and routing.default else None
+    if split is not None and not _serves(b, namespace, port, split.spec.backends):
+        b.warnings.append(_stays(split, namespace, apex, port, "the apex Service's pods"))
+        split = None  # SMI: traffic to a port no backend has stays on the apex Service
+    target = split.spec.backends if split else (Backend(service=apex, weight=1),)
     forward = _forward(b, namespace, port, protocols, target, split.key if split else key, split)
     protocol = protocols[0]
     listener_name = b.name(
@@ -185,6 +189,9 @@ def _rules(
 ) -> None:
     priority = 0
     for split in routing.matched:
+        if not _serves(b, namespace, port, split.spec.backends):
+            b.warnings.append(_stays(split, namespace, routing.apex, port, "the default action"))
+            continue
         forward = _forward(b, namespace, port, protocols, split.spec.backends, split.key, split)
         for _, group, index, match in split_group_matches(b.specs, split):
             where = f"spec.matches[{index}]"
@@ -226,6 +233,25 @@ def _rules(
                         "action": {"forward": {"targetGroups": forward}},
                     },
                 )
+
+
+def _serves(b: Builder, namespace: str, port: ServicePort, backends: Sequence[Backend]) -> bool:
+    """Whether a backend with a weight has ``port`` (SMI leaves out those lacking it)."""
+    return any(
+        x.weight > 0 and not backend_lacks_port(b.specs, namespace, x.service, port.port)
+        for x in backends
+    )
+
+
+def _stays(
+    split: TrafficSplit, namespace: str, apex: str, port: ServicePort, where: str
+) -> PlanWarning:
+    return PlanWarning(
+        f"TrafficSplit {split.metadata.namespace}/{split.metadata.name}: no backend with a "
+        f"weight has port {port.port} of Service {namespace}/{apex}, so it does not apply "
+        f"there (SMI leaves out backends lacking the port): that port goes to {where}",
+        split.key,
+    )
 
 
 def _forward(
