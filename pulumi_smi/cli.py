@@ -1,7 +1,8 @@
 """``pulumi-smi``: translate SMI YAML offline, or render a Pulumi program under mocks.
 
 The command line is a contract (see the README): ``convert`` prints exactly the
-Plan the components would register; invalid input exits 2 with one
+Plan the components would register; ``diff`` reviews two such outputs (exit 1 when a gate
+trips); invalid input exits 2 with one
 ``FILE: document N (Kind/name): field.path: what is wrong`` line per problem on
 stderr and nothing on stdout.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from fractions import Fraction
 from importlib import metadata
-from typing import TextIO
+from typing import Any, TextIO
 
 from .errors import SmiError, SmiValidationError, printable, shown
 from .meshes import MeshKind, parse_options, translate
@@ -22,6 +24,9 @@ from .spec.loader import load_files
 EXIT_INVALID = 2
 EXIT_PROGRAM = 1
 """``render``: the program raised (its traceback is on stderr)."""
+EXIT_GATE = 1
+"""``diff``: a gate tripped (each violation is on stderr, and in the review)."""
+DIFF_OUTPUTS = ("text", "markdown", "json")
 
 
 def _version() -> str:
@@ -87,7 +92,45 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--preview", action="store_true", help="run as a preview (unknown outputs stay unknown)"
     )
+    _diff_parser(commands)
     return parser
+
+
+def _percentage(text: str) -> Fraction:
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a number of percentage points: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {text!r}")
+    return value
+
+
+def _diff_parser(commands: Any) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="review two convert/render JSON outputs: resources and traffic per mesh",
+        description="Compare two outputs of `convert -o json` or `render -o json` (OLD, NEW): "
+        "resources added, removed, changed and replaced, and per mesh every backend's "
+        "traffic share before and after. Exit 1 when a gate trips, 2 for unreadable input.",
+    )
+    diff.add_argument("old", nargs="?", metavar="OLD", help="the output before ('-': stdin)")
+    diff.add_argument("new", nargs="?", metavar="NEW", help="the output after")
+    diff.add_argument(
+        "--preview", metavar="PREVIEW.json", help="review `pulumi preview --json` instead"
+    )
+    diff.add_argument("-o", "--output", choices=list(DIFF_OUTPUTS), default="text")
+    diff.add_argument(
+        "--max-shift",
+        type=_percentage,
+        metavar="PCT",
+        help="exit 1 when a backend's share moves more than PCT percentage points",
+    )
+    diff.add_argument(
+        "--deny-access-widening",
+        action="store_true",
+        help="exit 1 when an access grant widens",
+    )
 
 
 def _parse_options(pairs: Sequence[str], mesh_name: str | None) -> dict[str, str]:
@@ -128,14 +171,43 @@ def _render(args: argparse.Namespace) -> str | int:
     return format_rendering(rendering, args.output)
 
 
+def _diff(args: argparse.Namespace) -> tuple[str, int]:
+    """The review and the exit code: :data:`EXIT_GATE` when a gate trips (said on stderr)."""
+    from .review.diff import compare
+    from .review.document import read_document
+    from .review.report import format_review
+    from .review.sections import Gates
+
+    for option, given in (
+        ("--preview", args.preview),
+        ("--deny-access-widening", args.deny_access_widening),
+    ):
+        if given:
+            raise SmiError(f"diff {option} is not implemented yet")
+    if args.old is None or args.new is None:
+        raise SmiError("diff needs OLD and NEW (two outputs of convert/render -o json)")
+    review = compare(
+        read_document(args.old), read_document(args.new), Gates(max_shift=args.max_shift)
+    )
+    for violation in review.violations:
+        print(f"pulumi-smi: gate tripped: {printable(violation)}", file=sys.stderr)
+    return format_review(review, args.output), EXIT_GATE if review.tripped else 0
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:  # usage errors (exit 2) and --help (exit 0), already printed
         return exit_.code if isinstance(exit_.code, int) else EXIT_INVALID
+    code = 0
     try:
-        text = _convert(args) if args.command == "convert" else _render(args)
+        if args.command == "convert":
+            text: str | int = _convert(args)
+        elif args.command == "render":
+            text = _render(args)
+        else:
+            text, code = _diff(args)
     except SmiValidationError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -146,7 +218,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if isinstance(text, int):
         return text
     (stdout or sys.stdout).write(text)
-    return 0
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

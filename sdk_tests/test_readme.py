@@ -44,3 +44,30 @@ def test_the_quick_start_shows_what_the_hybrid_render_prints() -> None:
     assert len(lines) > 10
     missing = [line for line in lines if line not in table.splitlines()]
     assert not missing, missing
+
+
+def test_reviewing_changes_shows_what_diff_prints(tmp_path: Path) -> None:
+    import io
+
+    from pulumi_smi.cli import main
+    from pulumi_smi.project import render_project
+
+    section = (ROOT / "README.md").read_text().split("## Reviewing changes", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    text = re.search(r"```text\n(.*?)```", section, flags=re.DOTALL)
+    markdown = re.search(r"```markdown\n(.*?)```", section, flags=re.DOTALL)
+    assert text is not None and markdown is not None
+    hybrid = ROOT / "examples" / "04-hybrid-onprem-aws"
+    for name, share in (("old.json", 10), ("new.json", 50)):
+        (tmp_path / name).write_text(render_project(hybrid, config=[f"awsShare={share}"]))
+    printed = {}
+    for output in ("text", "markdown"):
+        out = io.StringIO()
+        args = [str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--max-shift", "20"]
+        assert main(["diff", *args, "-o", output], out) == 1
+        printed[output] = out.getvalue().splitlines()
+    for output, shown in (("text", text), ("markdown", markdown)):
+        lines = [line for line in shown.group(1).splitlines() if line.strip() not in ("", "...")]
+        assert len(lines) > 3
+        missing = [line for line in lines if line not in printed[output]]
+        assert not missing, missing
