@@ -109,10 +109,11 @@ def _percentage(text: str) -> Fraction:
 def _diff_parser(commands: Any) -> None:
     diff = commands.add_parser(
         "diff",
-        help="review two convert/render JSON outputs: resources and traffic per mesh",
+        help="review two convert/render JSON outputs: resources, traffic and access per mesh",
         description="Compare two outputs of `convert -o json` or `render -o json` (OLD, NEW): "
         "resources added, removed, changed and replaced, and per mesh every backend's "
-        "traffic share before and after. Exit 1 when a gate trips, 2 for unreadable input.",
+        "traffic share before and after and the access grants added and removed (judged "
+        "from the emitted objects). Exit 1 when a gate trips, 2 for unreadable input.",
     )
     diff.add_argument("old", nargs="?", metavar="OLD", help="the output before ('-': stdin)")
     diff.add_argument("new", nargs="?", metavar="NEW", help="the output after")
@@ -129,7 +130,9 @@ def _diff_parser(commands: Any) -> None:
     diff.add_argument(
         "--deny-access-widening",
         action="store_true",
-        help="exit 1 when an access grant widens",
+        help="exit 1 when a mesh may allow more requests: a new source, port, method or path, "
+        "or a default deny gone (conservative: a rule rewritten to allow the same or less may "
+        "be flagged)",
     )
 
 
@@ -178,16 +181,14 @@ def _diff(args: argparse.Namespace) -> tuple[str, int]:
     from .review.report import format_review
     from .review.sections import Gates
 
-    for option, given in (
-        ("--preview", args.preview),
-        ("--deny-access-widening", args.deny_access_widening),
-    ):
-        if given:
-            raise SmiError(f"diff {option} is not implemented yet")
+    if args.preview:
+        raise SmiError("diff --preview is not implemented yet")
     if args.old is None or args.new is None:
         raise SmiError("diff needs OLD and NEW (two outputs of convert/render -o json)")
     review = compare(
-        read_document(args.old), read_document(args.new), Gates(max_shift=args.max_shift)
+        read_document(args.old),
+        read_document(args.new),
+        Gates(max_shift=args.max_shift, deny_access_widening=args.deny_access_widening),
     )
     for violation in review.violations:
         print(f"pulumi-smi: gate tripped: {printable(violation)}", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 :func:`compare` gives a :class:`Review`: the resource differences
 (:mod:`.resources`), per mesh the semantic sections (:data:`SECTIONS`, read from the
-emitted objects: traffic shares now, access grants to come), the warnings added and
+emitted objects: traffic shares, access grants and guards), the warnings added and
 removed, and the gates tripped. Pure and deterministic: the same inputs give the same
 review, meshes sorted by name (resources in no mesh, all of a convert output, last).
 """
@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .access import access_section
 from .document import Document
 from .resources import ResourceDiff, compare_resources
 from .sections import Gates, Section, SectionBuilder
 from .traffic import traffic_section
 
-SECTIONS: tuple[SectionBuilder, ...] = (traffic_section,)
+SECTIONS: tuple[SectionBuilder, ...] = (traffic_section, access_section)
 """The semantic sections every mesh is compared by, in the order they are shown."""
 NO_GATES = Gates()
 

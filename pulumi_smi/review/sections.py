@@ -1,6 +1,6 @@
 """The extension point of ``diff``: semantic sections, computed per mesh from the resources.
 
-A :class:`Section` compares one aspect of a mesh (traffic shares; access grants next) before
+A :class:`Section` compares one aspect of a mesh (traffic shares, access grants) before
 and after, renders itself as text, markdown and JSON, and says which :class:`Gates` it trips.
 :data:`~.diff.SECTIONS` lists the builders ``diff`` runs for every mesh, in order.
 """
