@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit schemas clean
+.PHONY: test demo lint typecheck unit schemas clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check pulumi_smi sdk_tests tools examples
-	$(BIN)/ruff format --check pulumi_smi sdk_tests tools examples
+	$(BIN)/ruff check pulumi_smi sdk_tests tools examples bench
+	$(BIN)/ruff format --check pulumi_smi sdk_tests tools examples bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy pulumi_smi
@@ -26,6 +26,11 @@ unit: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
+
+# How convert and the components scale, beside their floors (README, "Performance").
+# BENCH_SIZES=1000 (or BENCH_TARGETS, BENCH_RUNS) for a quicker run.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 # Re-extract the CRD schemas the tests validate against (needs ../shared/crds).
 schemas: $(STAMP)

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -92,7 +93,15 @@ class Resource:
 
     def references(self) -> set[str]:
         """Names of the planned resources this one's properties refer to."""
-        return {name for text in _strings(self.properties) for name, _ in references_in(text)}
+        return set(self._references)
+
+    @cached_property
+    def _references(self) -> frozenset[str]:
+        """:meth:`references`, walked once: every Plan holding the resource (a translation's,
+        a component's part of it, the shared part) asks again."""
+        return frozenset(
+            name for text in _strings(self.properties) for name, _ in references_in(text)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The serialised form: ``{type, name, properties, dependsOn}``."""
@@ -170,7 +179,7 @@ class Plan:
 
     def to_json(self) -> str:
         """The plan as one JSON object (deterministic, ends with a newline)."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(self.to_dict()) + "\n"
 
     def to_yaml(self) -> str:
         """Kubernetes manifests as a YAML stream; others as ``{type, name, properties}``."""
@@ -181,6 +190,83 @@ class Plan:
             for r in self.resources
         ]
         return dump_yaml(documents)
+
+
+def pretty_json(value: Any) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text, faster.
+
+    The standard library writes indented JSON with its pure-Python encoder, one generator
+    per container; this writes the nest of dicts, lists, strings, numbers, booleans and
+    None with one call per value and the C string encoder. Anything else (a key that is not
+    a string, another type, a cycle) goes to ``json.dumps``, which gives its output or its
+    error.
+    """
+    out: list[str] = []
+    try:
+        _pretty(value, out, "\n")
+    except (_NotPlainJson, RecursionError):
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return "".join(out)
+
+
+class _NotPlainJson(Exception):
+    """A value :func:`pretty_json` leaves to ``json.dumps``."""
+
+
+_encode_string = json.encoder.encode_basestring  # the C one when the accelerator is built
+_FLOAT_SPECIAL = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _pretty(value: Any, out: list[str], newline: str) -> None:
+    """Append the JSON of ``value`` to ``out``; ``newline`` is ``\\n`` plus its indent."""
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_string(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlainJson
+            if type(item) is str:  # most values: no call
+                out.append(f"{separator}{_encode_string(key)}: {_encode_string(item)}")
+            else:
+                out.append(f"{separator}{_encode_string(key)}: ")
+                _pretty(item, out, inner)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            if type(item) is str:
+                out.append(separator + _encode_string(item))
+            else:
+                out.append(separator)
+                _pretty(item, out, inner)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float:
+        text = float.__repr__(value)
+        out.append(_FLOAT_SPECIAL.get(text, text))
+    elif isinstance(value, str):  # PlanWarning and other str subclasses
+        out.append(_encode_string(value))
+    else:
+        raise _NotPlainJson
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -174,19 +175,23 @@ class Mesh(pulumi.ComponentResource):
         VirtualService on its router, say) waits: it is registered by the call that passes
         those resources as ``after``, which a component makes once its own are registered.
         """
-        known: dict[str, pulumi.Resource] = {**self.shared_resources, **(after or {})}
-        ready: list[Resource] = []
+        shared: Mapping[str, pulumi.Resource] = self.shared_resources
+        known: Mapping[str, pulumi.Resource] = ChainMap(dict(after or {}), shared)  # type: ignore[arg-type]
+        ready: dict[str, Resource] = {}
+        outside: set[str] = set()
         for resource in plan:
             if resource.name in self._shared_plans:
                 continue
             needs = set(resource.depends_on) | resource.references()
-            if needs <= set(known) | {r.name for r in ready}:
-                ready.append(resource)
-        fresh = Plan(tuple(ready), external=frozenset(known))
-        self._shared_plans.update({r.name: r for r in fresh})
-        registered = register_plan(fresh, self, self.children(), known)
-        self.shared_resources.update(registered)
-        self.note_registered(fresh, registered)
+            if all(n in known or n in ready for n in needs):
+                ready[resource.name] = resource
+                outside |= needs
+        if ready:  # looked up, not copied: the mesh's shared resources grow with the estate
+            fresh = Plan(tuple(ready.values()), external=frozenset(outside - set(ready)))
+            self._shared_plans.update(ready)
+            registered = register_plan(fresh, self, self.children(), known)
+            self.shared_resources.update(registered)
+            self.note_registered(fresh, registered)
         for warning in plan.warnings:
             if warning not in self._shared_warnings:
                 self._shared_warnings.add(warning)

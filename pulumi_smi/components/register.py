@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -72,7 +73,8 @@ def register_plan(
     if not isinstance(children, Children):
         children = Children(provider=children)
     created: dict[str, pulumi.CustomResource] = {}
-    known: dict[str, pulumi.Resource] = dict(existing or {})
+    # Read through, never copied: a mesh's shared resources grow with the estate.
+    known: MutableMapping[str, pulumi.Resource] = ChainMap({}, existing or {})  # type: ignore[arg-type]
     for resource in plan.resources:
         depends_on = [known[name] for name in resource.depends_on if name in known]
         opts = children.resource_options(resource, parent, depends_on)

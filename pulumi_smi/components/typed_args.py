@@ -8,6 +8,7 @@ become the Outputs of the resources planned before.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import re
@@ -64,19 +65,30 @@ def create_typed(
 def _typed(
     args_cls: type, properties: Mapping[str, Any], inputs: ModuleType, resolve: Resolve, where: str
 ) -> Any:
-    parameters = inspect.signature(args_cls).parameters
+    parameters = _nested_args(args_cls)
     kwargs: dict[str, Any] = {}
     for key, value in properties.items():
         name = snake(key)
         if name not in parameters:
             raise SmiError(f"{where}: {args_cls.__name__} has no input {key!r}")
-        annotation = str(parameters[name].annotation)
-        kwargs[name] = _value(annotation, value, inputs, resolve, f"{where}.{key}")
+        kwargs[name] = _value(parameters[name], value, inputs, resolve, f"{where}.{key}")
     return args_cls(**kwargs)
 
 
-def _value(annotation: str, value: Any, inputs: ModuleType, resolve: Resolve, where: str) -> Any:
-    nested = _NESTED.search(annotation)
+@functools.cache
+def _nested_args(args_cls: type) -> dict[str, re.Match[str] | None]:
+    """Each keyword of ``args_cls`` -> the ``*Args`` class its annotation names, if any.
+
+    ``inspect.signature`` of an SDK ``*Args`` class is slow and the same every time: it is
+    read once per class.
+    """
+    parameters = inspect.signature(args_cls).parameters
+    return {name: _NESTED.search(str(p.annotation)) for name, p in parameters.items()}
+
+
+def _value(
+    nested: re.Match[str] | None, value: Any, inputs: ModuleType, resolve: Resolve, where: str
+) -> Any:
     if isinstance(value, str):
         return resolve(value)
     if nested and isinstance(value, Mapping):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,22 +12,50 @@ from pydantic import ValidationError
 from ..errors import Problem, SmiValidationError, UnsupportedTargetError, shown
 from ..plan import Plan
 from ..spec.specset import SpecSet
-from . import appmesh, consul, gateway_api, istio, linkerd, smi
-from . import vpc_lattice as lattice
 from .base import MeshKind, Namer, TargetOptions, default_namer
 from .coverage import silence_warnings
 
 
 @dataclass(frozen=True)
 class Target:
-    """A supported mesh: its options model, its translator and its Pulumi provider package."""
+    """A supported mesh: its options model, its translator and its Pulumi provider package.
+
+    The target's module (``pulumi_smi.meshes.<module>``) is imported on first use, so that a
+    translation imports only the target it translates for.
+    """
 
     kind: MeshKind
-    options: type[TargetOptions]
-    translate: Callable[[SpecSet, Any, Namer], Plan]
-    provider_package: str | Callable[[Any], str]
-    """The Pulumi provider package the resources need (``kubernetes``, ``aws``, ``consul``),
-    or a function of the target's options giving it."""
+    module: str
+    """The target's module under :mod:`pulumi_smi.meshes` (``istio``, ``vpc_lattice``)."""
+    options_class: str
+    """The name of its options model in that module."""
+    package: str | None
+    """The Pulumi provider package the resources need (``kubernetes``, ``aws``), or None when
+    the module's ``provider_package`` function gives it from the options."""
+
+    def _module(self) -> Any:
+        return importlib.import_module(f"{__name__}.{self.module}")
+
+    @property
+    def options(self) -> type[TargetOptions]:
+        """The target's options model."""
+        model: type[TargetOptions] = getattr(self._module(), self.options_class)
+        return model
+
+    @property
+    def translate(self) -> Callable[[SpecSet, Any, Namer], Plan]:
+        """The translator: ``(specs, options, namer) -> Plan``."""
+        translator: Callable[[SpecSet, Any, Namer], Plan] = self._module().translate
+        return translator
+
+    @property
+    def provider_package(self) -> str | Callable[[Any], str]:
+        """The Pulumi provider package the resources need (``kubernetes``, ``aws``, ``consul``),
+        or a function of the target's options giving it."""
+        if self.package is not None:
+            return self.package
+        function: Callable[[Any], str] = self._module().provider_package
+        return function
 
     def package_for(self, options: TargetOptions) -> str:
         """The provider package for ``options``."""
@@ -36,20 +65,14 @@ class Target:
 
 
 TARGETS: dict[MeshKind, Target] = {
-    MeshKind.SMI: Target(MeshKind.SMI, smi.SmiOptions, smi.translate, "kubernetes"),
-    MeshKind.ISTIO: Target(MeshKind.ISTIO, istio.IstioOptions, istio.translate, "kubernetes"),
-    MeshKind.LINKERD: Target(
-        MeshKind.LINKERD, linkerd.LinkerdOptions, linkerd.translate, "kubernetes"
-    ),
-    MeshKind.CONSUL: Target(
-        MeshKind.CONSUL, consul.ConsulOptions, consul.translate, consul.provider_package
-    ),
-    MeshKind.APPMESH: Target(MeshKind.APPMESH, appmesh.AppMeshOptions, appmesh.translate, "aws"),
-    MeshKind.VPC_LATTICE: Target(
-        MeshKind.VPC_LATTICE, lattice.LatticeOptions, lattice.translate, "aws"
-    ),
+    MeshKind.SMI: Target(MeshKind.SMI, "smi", "SmiOptions", "kubernetes"),
+    MeshKind.ISTIO: Target(MeshKind.ISTIO, "istio", "IstioOptions", "kubernetes"),
+    MeshKind.LINKERD: Target(MeshKind.LINKERD, "linkerd", "LinkerdOptions", "kubernetes"),
+    MeshKind.CONSUL: Target(MeshKind.CONSUL, "consul", "ConsulOptions", None),
+    MeshKind.APPMESH: Target(MeshKind.APPMESH, "appmesh", "AppMeshOptions", "aws"),
+    MeshKind.VPC_LATTICE: Target(MeshKind.VPC_LATTICE, "vpc_lattice", "LatticeOptions", "aws"),
     MeshKind.GATEWAY_API: Target(
-        MeshKind.GATEWAY_API, gateway_api.GatewayApiOptions, gateway_api.translate, "kubernetes"
+        MeshKind.GATEWAY_API, "gateway_api", "GatewayApiOptions", "kubernetes"
     ),
 }
 """The targets implemented so far."""

@@ -58,18 +58,19 @@ def selections(specs: SpecSet, target: TrafficTarget, mesh: str) -> list[Selecti
             f"manifest whose pod template uses serviceAccountName: {account} (pulumi-smi never "
             "falls back to a namespace-wide policy)",
         )
-    others = [
-        w
-        for w in catalogue.workloads
-        if w.namespace == namespace and w.service_account_name != account
-    ]
+
+    def reaches_others(labels: Mapping[str, str]) -> bool:
+        """Whether ``labels`` select pods of another ServiceAccount of the namespace."""
+        selected = catalogue.selected_workloads(namespace, labels)
+        return any(w.service_account_name != account for w in selected)
+
     common = dict(set.intersection(*(set(w.pod_labels.items()) for w in mine)))
-    if common and not overlaps(common, others):
+    if common and not reaches_others(common):
         return [Selection(dict(sorted(common.items())), tuple(mine))]
     names = Counter(w.name for w in mine)
     chosen = []
     for workload in mine:
-        if not workload.pod_labels or overlaps(workload.pod_labels, others):
+        if not workload.pod_labels or reaches_others(workload.pod_labels):
             raise Untranslatable(
                 where,
                 f"the pods of {workload.kind} {namespace}/{workload.name} (ServiceAccount "
@@ -103,12 +104,7 @@ def selecting_services(
     catalogue: Catalogue, namespace: str, workloads: Iterable[Workload]
 ) -> list[Service]:
     """The Services of ``namespace`` whose selector selects any of ``workloads``."""
-    chosen = list(workloads)
-    return [
-        s
-        for s in catalogue.services
-        if s.namespace == namespace and s.selector and any(selects(s.selector, w) for w in chosen)
-    ]
+    return catalogue.services_selecting(namespace, workloads)
 
 
 def resolve_ports(

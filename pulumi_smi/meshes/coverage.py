@@ -19,6 +19,9 @@ report, but never a silent exit 0.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
+
 from ..plan import Plan, PlanWarning
 from ..spec.models import ObjectKey, SmiObject, TrafficSplit, TrafficTarget
 from ..spec.specset import SpecSet
@@ -30,15 +33,17 @@ def silent_objects(specs: SpecSet, plan: Plan) -> list[SmiObject]:
     """The TrafficSplits and TrafficTargets of ``specs`` that ``plan`` does not account for."""
     owners = {r.owner for r in plan.resources if r.owner is not None}
     named = {w.owner for w in plan.warnings if isinstance(w, PlanWarning) and w.owner}
+    accounted = owners | named
     apexes = {_apex(s) for s in specs.traffic_splits if s.key in owners}
     silent: list[SmiObject] = []
     for split in specs.traffic_splits:
-        if split.key not in owners | named and _apex(split) not in apexes:
+        if split.key not in accounted and _apex(split) not in apexes:
             silent.append(split)
+    splits = _splits_by_namespace(specs)
     for target in specs.traffic_targets:
-        if target.key in owners | named:
+        if target.key in accounted:
             continue
-        if not _shared_owners(specs, target) & owners:
+        if not _shared_owners(specs, target, splits) & owners:
             silent.append(target)
     return silent
 
@@ -60,8 +65,19 @@ def _apex(split: TrafficSplit) -> tuple[str, str]:
     return (split.metadata.namespace, split.spec.service)
 
 
-def _shared_owners(specs: SpecSet, target: TrafficTarget) -> set[ObjectKey]:
-    """The owners of resources shared by every TrafficTarget of this destination."""
+def _splits_by_namespace(specs: SpecSet) -> dict[str, list[TrafficSplit]]:
+    """The TrafficSplits of each namespace, in input order."""
+    found: dict[str, list[TrafficSplit]] = defaultdict(list)
+    for split in specs.traffic_splits:
+        found[split.metadata.namespace].append(split)
+    return found
+
+
+def _shared_owners(
+    specs: SpecSet, target: TrafficTarget, splits: Mapping[str, list[TrafficSplit]]
+) -> set[ObjectKey]:
+    """The owners of resources shared by every TrafficTarget of this destination
+    (``splits``: the TrafficSplits by namespace)."""
     destination = target.spec.destination
     namespace = destination.namespace or target.metadata.namespace
     services = _services(specs, namespace, destination.name)
@@ -69,9 +85,8 @@ def _shared_owners(specs: SpecSet, target: TrafficTarget) -> set[ObjectKey]:
     found |= {service_owner(namespace, name) for name in services}
     found |= {
         split.key
-        for split in specs.traffic_splits
-        if split.metadata.namespace == namespace
-        and {split.spec.service, *(b.service for b in split.spec.backends)} & services
+        for split in splits.get(namespace, ())
+        if {split.spec.service, *(b.service for b in split.spec.backends)} & services
     }
     return found
 

@@ -11,6 +11,8 @@ ReplicaSet, Job, CronJob or Argo Rollout, or a bare Pod), or declared in Python.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cached_property
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import (
@@ -25,6 +27,7 @@ from pydantic import (
 
 from ..errors import shown
 from . import protocols
+from .catalogue_index import CatalogueIndex
 from .fields import NamespaceName, ObjectName, ServiceName
 from .models import FieldError
 from .names import port_name_problem
@@ -154,26 +157,68 @@ class Catalogue(BaseModel):
     service_accounts: tuple[ServiceAccount, ...] = ()
     workloads: tuple[Workload, ...] = ()
 
+    @cached_property
+    def _index(self) -> CatalogueIndex:
+        """The look-up tables, built on first use (the model is frozen, so they stay valid;
+        :meth:`model_copy` drops them)."""
+        return CatalogueIndex(self.services, self.service_accounts, self.workloads)
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Catalogue:
+        """A copy (see :meth:`pydantic.BaseModel.model_copy`), without the look-up tables of
+        this one: ``update`` may change the entries they were built from."""
+        copied = super().model_copy(update=update, deep=deep)
+        for cached in ("_index", "_is_normal"):
+            copied.__dict__.pop(cached, None)
+        return copied
+
     def service(self, namespace: str, name: str) -> Service | None:
         """The Service ``namespace/name``, or None when the catalogue lacks it."""
-        return next((s for s in self.services if s.namespace == namespace and s.name == name), None)
+        return self._index.service.get((namespace, name))
+
+    def services_in(self, namespace: str) -> list[Service]:
+        """The Services of ``namespace``, in catalogue order."""
+        return list(self._index.services_in.get(namespace, ()))
+
+    def services_named(self, name: str) -> list[Service]:
+        """The Services called ``name`` in any namespace, in catalogue order."""
+        return list(self._index.services_named.get(name, ()))
+
+    def services_selecting(self, namespace: str, workloads: Iterable[Workload]) -> list[Service]:
+        """The Services of ``namespace`` whose (non-empty) selector selects any of
+        ``workloads``, in catalogue order."""
+        return self._index.selecting(namespace, workloads)
+
+    def workloads_in(self, namespace: str) -> list[Workload]:
+        """The workloads of ``namespace``, in catalogue order."""
+        return list(self._index.workloads_in.get(namespace, ()))
 
     def workloads_of(self, namespace: str, service_account: str) -> list[Workload]:
         """Workloads in ``namespace`` whose pods run as ``service_account``."""
-        return [
-            w
-            for w in self.workloads
-            if w.namespace == namespace and w.service_account_name == service_account
-        ]
+        return list(self._index.workloads_of.get((namespace, service_account), ()))
+
+    def selected_workloads(self, namespace: str, selector: Mapping[str, str]) -> list[Workload]:
+        """The workloads of ``namespace`` whose pods ``selector`` selects (an empty selector
+        selects every one), in catalogue order."""
+        return self._index.selected(namespace, selector)
 
     def has_service_account(self, namespace: str, name: str) -> bool:
         """Whether the ServiceAccount is declared, or used by a known workload."""
-        return any(
-            sa.namespace == namespace and sa.name == name for sa in self.service_accounts
-        ) or bool(self.workloads_of(namespace, name))
+        index = self._index
+        return (namespace, name) in index.accounts or (namespace, name) in index.workloads_of
 
     def merged(self, other: Catalogue) -> Catalogue:
-        """This catalogue plus ``other``; entries of ``other`` win on the same key."""
+        """This catalogue plus ``other``; entries of ``other`` win on the same key.
+
+        The entries of the result are unique and sorted by key. Merging an empty catalogue
+        into one whose entries are so already gives that one back, look-up tables and all:
+        every component merges its mesh's catalogue with its own (mostly empty) one.
+        """
+        if other.is_empty and self._is_normal:
+            return self
+        if self.is_empty and other._is_normal:
+            return other
 
         def merge(mine: Iterable[Any], theirs: Iterable[Any], key: Any) -> tuple[Any, ...]:
             entries = {key(e): e for e in mine}
@@ -181,14 +226,36 @@ class Catalogue(BaseModel):
             return tuple(entries[k] for k in sorted(entries))
 
         return Catalogue(
-            services=merge(self.services, other.services, lambda s: (s.namespace, s.name)),
-            service_accounts=merge(
-                self.service_accounts, other.service_accounts, lambda s: (s.namespace, s.name)
-            ),
-            workloads=merge(
-                self.workloads, other.workloads, lambda w: (w.namespace, w.kind, w.name)
-            ),
+            services=merge(self.services, other.services, _named),
+            service_accounts=merge(self.service_accounts, other.service_accounts, _named),
+            workloads=merge(self.workloads, other.workloads, _workload_key),
         )
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the catalogue has no entry at all."""
+        return not (self.services or self.service_accounts or self.workloads)
+
+    @cached_property
+    def _is_normal(self) -> bool:
+        """Whether the entries are unique and sorted by key, as :meth:`merged` leaves them."""
+        return (
+            _increasing([_named(s) for s in self.services])
+            and _increasing([_named(a) for a in self.service_accounts])
+            and _increasing([_workload_key(w) for w in self.workloads])
+        )
+
+
+def _named(entry: Service | ServiceAccount) -> tuple[str, str]:
+    return (entry.namespace, entry.name)
+
+
+def _workload_key(workload: Workload) -> tuple[str, str, str]:
+    return (workload.namespace, workload.kind, workload.name)
+
+
+def _increasing(keys: list[Any]) -> bool:
+    return all(a < b for a, b in pairwise(keys))
 
 
 # Where each kind keeps its pod template ("": the manifest is the pod itself).

@@ -189,17 +189,79 @@ def _bad_keys(root: yaml.Node) -> tuple[tuple[BadKey, ...], bool]:
     return tuple(sorted(found, key=lambda k: k.path)), shared
 
 
+class _NotPlain(Exception):
+    """The document needs the guarded path: a key other than a plain string, a duplicate
+    key, a merge key or a tag the plain path does not build."""
+
+
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+def _plain(loader: _StrictLoader, node: yaml.Node) -> Any:
+    """The data of a document without anchors, built straight from its nodes.
+
+    What :meth:`_StrictLoader.construct_document` builds, for the documents almost every
+    file holds (string keys, each once; no anchors, so no node is reached twice), without
+    PyYAML's generic per-node machinery; anything else raises :class:`_NotPlain`. Scalars
+    other than strings go through the loader (its resolvers, its errors).
+    """
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR:
+            return node.value
+        return loader.construct_object(node, deep=True)
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        data = {}
+        for key, value in node.value:
+            if key.tag != _STR or not isinstance(key, yaml.ScalarNode):
+                raise _NotPlain
+            data[key.value] = _plain(loader, value)
+        if len(data) != len(node.value):
+            raise _NotPlain  # a duplicate key: the guarded path says where
+        return data
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_plain(loader, child) for child in node.value]
+    raise _NotPlain
+
+
+def _construct(
+    loader: _StrictLoader, node: yaml.Node, plain: bool
+) -> tuple[Any, tuple[BadKey, ...]]:
+    """The document's data and its non-string keys (see :func:`_bad_keys`).
+
+    ``plain``: the stream has no anchor, so the plain path may build the document.
+    """
+    if plain:
+        try:
+            data = _plain(loader, node)
+        except (_NotPlain, yaml.YAMLError, RecursionError):
+            pass  # the guarded path builds it, or says what is wrong first, as it always did
+        else:
+            loader.constructed_objects, loader.recursive_objects = {}, {}
+            return data, ()
+        finally:
+            loader.deep_construct = False
+        loader.constructed_objects, loader.recursive_objects = {}, {}
+    bad_keys, shared = _bad_keys(node)
+    if shared:
+        _check_aliases(node)
+    return loader.construct_document(node), bad_keys
+
+
 def read_documents(text: str, source: str) -> list[Document]:
     """Parse a YAML stream; any problem becomes an :class:`SmiValidationError`."""
+    # No anchor anywhere (no "&" at all), so no alias: no node is reached twice.
+    return _read_documents(text, source, plain="&" not in text)
+
+
+def _read_documents(text: str, source: str, plain: bool) -> list[Document]:
+    """:func:`read_documents`; ``plain``: whether documents may take the plain path."""
     documents: list[Document] = []
     loader = _StrictLoader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
-            bad_keys, shared = _bad_keys(node)
-            if shared:
-                _check_aliases(node)
-            data = loader.construct_document(node)
+            data, bad_keys = _construct(loader, node, plain)
             line = node.start_mark.line + 1 if node.start_mark is not None else None
             documents.append(Document(source, len(documents) + 1, data, line, bad_keys))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, before parsing

@@ -36,11 +36,11 @@ TrafficTarget; on an existing mesh the Plan warns that it must be ``DROP_ALL``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from ...spec.catalogue import Service, Workload
 from ...spec.models import ObjectKey
-from ..access import selects
 from ..access_model import DestinationAccess, Grant, Identity, access_model
 from ..aws.references import ref
 from ..narrowing import source_path
@@ -72,9 +72,7 @@ def translate_targets(b: Builder) -> None:
     grants = Grants()
     for destination in access_model(b.specs):
         for rule in destination.udp:
-            warning = rule.warning("App Mesh carries no UDP")
-            if warning not in b.warnings:
-                b.warnings.append(warning)
+            b.warn_once(rule.warning("App Mesh carries no UDP"))
         for grant in destination.grants:
             with b.collecting():  # each grant apart: the problems of one do not hide another's
                 _grant(b, destination, grant, allowed, grants)
@@ -185,16 +183,10 @@ def _source_nodes(b: Builder, grant: Grant, source: Identity) -> list[str]:
 
 def _other_accounts(b: Builder, service: Service, account: str) -> list[str]:
     """ServiceAccounts other than ``account`` running pods that ``service`` selects."""
-    return sorted(
-        {
-            w.service_account_name
-            for w in b.specs.catalogue.workloads
-            if w.namespace == service.namespace
-            and service.selector
-            and selects(service.selector, w)
-            and w.service_account_name != account
-        }
-    )
+    if not service.selector:
+        return []
+    selected = b.specs.catalogue.selected_workloads(service.namespace, service.selector)
+    return sorted({w.service_account_name for w in selected if w.service_account_name != account})
 
 
 def _in_mesh(b: Builder) -> None:
@@ -215,13 +207,14 @@ def _in_mesh(b: Builder) -> None:
         for index, source in enumerate(target.spec.sources):
             scope.setdefault(source.namespace or namespace, (target.key, f"spec.sources[{index}]"))
     meshed: set[str] = set()
+    planned = _PlannedNodes(b)
     for workload in b.specs.catalogue.workloads:
         if workload.namespace not in scope:
             continue
         meshed.add(workload.namespace)
-        if not _has_node(b, workload):
+        if not planned.has_node(workload):
             key, path = scope[workload.namespace]
-            _workload_nodes(b, workload, key, path)
+            planned.note(_workload_nodes(b, workload, key, path))
     if meshed:
         b.warn(
             None,
@@ -234,19 +227,36 @@ def _in_mesh(b: Builder) -> None:
         )
 
 
-def _has_node(b: Builder, workload: Workload) -> bool:
-    """Whether a VirtualNode the workload's pods can run as is planned already."""
-    hostnames = {b.dns(s.namespace, s.name) for s in b.services_of(workload.namespace, workload)}
-    own = f"{workload.name}_{workload.namespace}"
-    return any(
-        r.type == VIRTUAL_NODE
-        and (
-            r.properties["name"] == own
-            or r.properties["spec"].get("serviceDiscovery", {}).get("dns", {}).get("hostname")
-            in hostnames
+class _PlannedNodes:
+    """The names and DNS hostnames of the VirtualNodes planned so far, to look up.
+
+    Built once from the planned resources; :meth:`note` adds the nodes planned after (the
+    Builder only ever adds resources while workloads are put in the mesh).
+    """
+
+    def __init__(self, b: Builder) -> None:
+        self._b = b
+        self._names: set[Any] = set()
+        self._hostnames: set[Any] = set()
+        self.note(list(b.resources))
+
+    def note(self, names: Iterable[str]) -> None:
+        """Take in the planned resources ``names`` (the VirtualNodes among them)."""
+        for name in names:
+            resource = self._b.resources[name]
+            if resource.type == VIRTUAL_NODE:
+                self._names.add(resource.properties["name"])
+                discovery = resource.properties["spec"].get("serviceDiscovery", {})
+                self._hostnames.add(discovery.get("dns", {}).get("hostname"))
+
+    def has_node(self, workload: Workload) -> bool:
+        """Whether a VirtualNode the workload's pods can run as is planned already."""
+        b = self._b
+        services = b.services_of(workload.namespace, workload)
+        hostnames = {b.dns(s.namespace, s.name) for s in services}
+        return f"{workload.name}_{workload.namespace}" in self._names or bool(
+            hostnames & self._hostnames
         )
-        for r in b.resources.values()
-    )
 
 
 def _workload_nodes(b: Builder, workload: Workload, key: ObjectKey, path: str) -> list[str]:

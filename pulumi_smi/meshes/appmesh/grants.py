@@ -144,9 +144,7 @@ def inexpressible(b: Builder, grant: Grant, where: str, why: str) -> None:
     """A rule App Mesh cannot express: a located error, or a warning under ``narrow``."""
     if b.options.inexpressible != "narrow":
         raise TranslationError([refusal(b.specs, grant.target, where, why)])
-    warning = narrowing(grant.target, where, why, "App Mesh")
-    if warning not in b.warnings:
-        b.warnings.append(warning)
+    b.warn_once(narrowing(grant.target, where, why, "App Mesh"))
 
 
 def _limits(match: HTTPMatch) -> str:
@@ -196,7 +194,7 @@ def _other_accounts(specs: SpecSet, destination: DestinationAccess, service: Ser
     ]
     accounts = {
         w.service_account_name
-        for w in catalogue.workloads
-        if w.namespace == namespace and any(selects(sel, w) for sel in selectors)
+        for selector in selectors
+        for w in catalogue.selected_workloads(namespace, selector)
     }
     return sorted(accounts - {destination.identity.name})

@@ -37,8 +37,8 @@ from typing import Any
 
 from ...errors import TranslationError
 from ...plan import whole_reference
+from ...spec.catalogue import Service
 from ...spec.models import ObjectKey
-from ..access import selects
 from ..access_model import Identity
 from ..identity import spiffe_principal
 from .nodes import ROUTE, VIRTUAL_NODE, VIRTUAL_SERVICE, Builder, RemoteNode
@@ -128,6 +128,9 @@ def secure_listeners(b: Builder, grants: Grants) -> None:
                     ]
                 )
             sans[(node, port)] |= names
+    node_ports: dict[str, set[int]] = {}
+    for node, port in sans:
+        node_ports.setdefault(node, set()).add(port)
     for node, (destination, key) in sorted(owners.items()):
         resource = b.resources[node]
         certificate = svid(b, destination, key, "spec.destination.name")
@@ -139,7 +142,7 @@ def secure_listeners(b: Builder, grants: Grants) -> None:
                 listener = {**listener, "tls": _listener_tls(b, certificate, allowed)}
             listeners.append(listener)
         b.replace_spec(node, {**resource.properties["spec"], "listeners": listeners})
-        _warn_probes(b, node, {port for (n, port) in sans if n == node}, key)
+        _warn_probes(b, node, node_ports.get(node, set()), key)
 
 
 def plaintext_nodes(b: Builder) -> list[str]:
@@ -213,6 +216,20 @@ def _target(reference: str) -> str:
     return found[0]
 
 
+def _service_at(b: Builder, hostname: Any) -> Service | None:
+    """The first Service of the catalogue whose DNS name is ``hostname``, or None.
+
+    ``<service>.<namespace>.svc.<domain>``, and neither name has a dot: the two leading
+    labels name the only candidate.
+    """
+    if not isinstance(hostname, str):
+        return None
+    name, _, rest = hostname.partition(".")
+    namespace = rest.partition(".")[0]
+    service = b.specs.catalogue.service(namespace, name)
+    return service if service and b.dns(namespace, name) == hostname else None
+
+
 def _warn_probes(b: Builder, node: str, ports: set[int], key: ObjectKey) -> None:
     """Warn about kubelet probes on the pods' ports that the node's STRICT listeners cover.
 
@@ -221,16 +238,10 @@ def _warn_probes(b: Builder, node: str, ports: set[int], key: ObjectKey) -> None
     """
     discovery = b.resources[node].properties["spec"].get("serviceDiscovery", {})
     hostname = discovery.get("dns", {}).get("hostname")
-    service = next(
-        (s for s in b.specs.catalogue.services if b.dns(s.namespace, s.name) == hostname), None
-    )
-    if service is None:
+    service = _service_at(b, hostname)
+    if service is None or not service.selector:
         return
-    for workload in b.specs.catalogue.workloads:
-        if workload.namespace != service.namespace or not service.selector:
-            continue
-        if not selects(service.selector, workload):
-            continue
+    for workload in b.specs.catalogue.selected_workloads(service.namespace, service.selector):
         for number in sorted(ports & set(workload.probes)):
             b.warn(
                 key,

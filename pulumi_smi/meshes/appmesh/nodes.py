@@ -74,12 +74,24 @@ class Builder(PlanBuilder):
     mesh_resource: str | None = None
     remote_nodes: dict[str, RemoteNode] = field(default_factory=dict)
     """VirtualNodes (logical name) of backends served outside the mesh (:mod:`.remote`)."""
+    _warned: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
+    _warned_upto: int = field(default=0, init=False, repr=False, compare=False)
 
     def warn(self, owner: ObjectKey | None, message: str) -> None:
         """Record a warning about ``owner`` (once)."""
         where = f"{owner.kind} {owner.namespace}/{owner.name}: " if owner else ""
-        warning = PlanWarning(f"{where}{message}", owner)
-        if warning not in self.warnings:
+        self.warn_once(PlanWarning(f"{where}{message}", owner))
+
+    def warn_once(self, warning: PlanWarning) -> None:
+        """Append ``warning`` unless a warning of the same text is there already.
+
+        A set of the texts, not a scan of the list; it takes in whatever was appended to
+        :attr:`warnings` since it last looked (parts of the translation append directly).
+        """
+        fresh = self.warnings[self._warned_upto :]
+        self._warned.update(fresh)
+        self._warned_upto += len(fresh)
+        if warning not in self._warned:
             self.warnings.append(warning)
 
     def replace_spec(self, name: str, spec: dict[str, Any]) -> None:
@@ -204,9 +216,4 @@ class Builder(PlanBuilder):
 
     def services_of(self, namespace: str, workload: Workload) -> list[Service]:
         """The Services whose selector selects the workload's pods."""
-        labels = workload.pod_labels.items()
-        return [
-            s
-            for s in self.specs.catalogue.services
-            if s.namespace == namespace and s.selector and s.selector.items() <= labels
-        ]
+        return self.specs.catalogue.services_selecting(namespace, [workload])

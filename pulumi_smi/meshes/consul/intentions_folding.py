@@ -96,8 +96,8 @@ def _holders(catalogue: Catalogue, names: Mapping[Identity, str]) -> dict[str, l
         namespaces = {i.namespace for i in identities}
         services = sorted(
             s.namespace
-            for s in catalogue.services
-            if s.name == name and s.selector and s.namespace not in namespaces
+            for s in catalogue.services_named(name)
+            if s.selector and s.namespace not in namespaces
         )
         holders[name] = [f"ServiceAccount {i}" for i in identities] + [
             f"the pods of Service {ns}/{name}" for ns in services

@@ -109,10 +109,8 @@ def _check_not_shared(
         return
     others = [
         w
-        for w in catalogue.workloads
-        if w.namespace == namespace
-        and w.service_account_name != account
-        and selects(service.selector, w)
+        for w in catalogue.selected_workloads(namespace, service.selector)
+        if w.service_account_name != account
     ]
     if not others:
         return

@@ -9,6 +9,7 @@ never dropped.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ...errors import Problem
@@ -118,14 +119,9 @@ def destinations_of(
         if service and service.selector:
             accounts |= {
                 w.service_account_name
-                for w in catalogue.workloads
-                if w.namespace == lattice.namespace and selects(service.selector, w)
+                for w in catalogue.selected_workloads(lattice.namespace, service.selector)
             }
-    destinations = [
-        d
-        for d in model
-        if d.identity.namespace == lattice.namespace and d.identity.name in accounts
-    ]
+    destinations = _accessed(model, lattice.namespace, accounts)
     if destinations and len(accounts) > 1:
         b.problems.append(
             specs.problem(
@@ -138,6 +134,20 @@ def destinations_of(
             )
         )
     return destinations
+
+
+def _accessed(
+    model: tuple[DestinationAccess, ...], namespace: str, accounts: set[str]
+) -> list[DestinationAccess]:
+    """The destinations of ``model`` (sorted by identity) that are ServiceAccounts
+    ``accounts`` of ``namespace``, in model order (by binary search, not a scan)."""
+    found = []
+    for account in sorted(accounts):
+        identity = Identity(namespace, account)
+        at = bisect_left(model, identity, key=lambda d: d.identity)
+        if at < len(model) and model[at].identity == identity:
+            found.append(model[at])
+    return found
 
 
 def listener_ports(

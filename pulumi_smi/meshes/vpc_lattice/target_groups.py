@@ -65,13 +65,11 @@ def target_port(specs: SpecSet, namespace: str, backend: str, number: int) -> in
     if isinstance(target, int):
         return target
     if isinstance(target, str) and service is not None:
+        selected = specs.catalogue.selected_workloads(namespace, service.selector)
         numbers = {
             w.container_ports[target]
-            for w in specs.catalogue.workloads
-            if w.namespace == namespace
-            and service.selector
-            and all(w.pod_labels.get(k) == v for k, v in service.selector.items())
-            and target in w.container_ports
+            for w in (selected if service.selector else ())
+            if target in w.container_ports
         }
         if len(numbers) == 1:
             return numbers.pop()

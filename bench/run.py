@@ -1,0 +1,238 @@
+"""``make bench``: pulumi-smi's own cost beside the floors measured in the same run.
+
+Every measurement runs in a fresh process (:mod:`bench.measure`); a cell is the median of
+``--runs`` of them (one at 3,000 and 10,000 services, and for the components by default:
+the SDK's own time dominates them). Sizes and targets are flags, or the ``BENCH_SIZES``
+(``1000,3000,10000``; the components use the ones up to ``3000``), ``BENCH_TARGETS``,
+``BENCH_RUNS``, ``BENCH_COMPONENT_RUNS`` and ``BENCH_MAX_RESOURCES`` (a component case
+registering more resources is left out, to stay within ten minutes: 23,000 resources take the
+SDK itself a minute under mocks) environment variables.
+
+Two tables:
+
+* **convert**: ``pulumi-smi convert --mesh T -o json`` (imports included) beside its floor,
+  parsing the same YAML with PyYAML's C loader and writing as many objects as JSON;
+* **components under mocks**: ``smi.Manifests`` and the per-object components beside a
+  hand-written program registering the identical resources (checked) with the SDKs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL_TARGETS = ("smi", "istio", "linkerd", "consul", "gateway-api", "appmesh", "vpc-lattice")
+COMPONENT_TARGETS = ("istio", "vpc-lattice")
+COMPONENT_MAX = 3000
+"""The largest estate the components are measured on."""
+TARGETS = {"convert_ratio": 1.5, "convert_growth": 1.25, "time": 1.25, "memory": 1.10}
+COMPONENT_GROWTH = 3.3
+
+
+def _measure(*args: str) -> dict[str, Any]:
+    """One measurement in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.measure", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench.measure {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _median(runs: int, *args: str, extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The median seconds and peak RSS of ``runs`` measurements and ``extra`` ones made
+    before (their other keys: the last one's)."""
+    results = [*(extra or []), *(_measure(*args) for _ in range(runs))]
+    last = dict(results[-1])
+    last["seconds"] = statistics.median(r["seconds"] for r in results)
+    last["peak_rss_mib"] = statistics.median(r["peak_rss_mib"] for r in results)
+    return last
+
+
+def _runs_for(size: int, runs: int) -> int:
+    """Fewer repetitions for the larger estates (one at 10,000 services)."""
+    return runs if size < 3000 else 1
+
+
+def _write_estates(folder: Path, sizes: list[int]) -> None:
+    """Generate the estates in a child process: this one stays small, and a measurement's
+    peak RSS (``ru_maxrss`` survives ``exec``) starts from this one's."""
+    subprocess.run(
+        [sys.executable, "-m", "bench.estate", str(folder), *map(str, sizes)], cwd=ROOT, check=True
+    )
+
+
+def bench_convert(folder: Path, sizes: list[int], targets: list[str], runs: int) -> list[str]:
+    """The convert table, as Markdown lines (the floor's RSS: its largest write)."""
+    lines = [
+        "| target | services | convert s | floor s | ratio | convert MiB | floor MiB | "
+        "growth (floor) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    print("\n".join(lines), flush=True)
+    rows: dict[tuple[str, int], tuple[dict[str, Any], float, float]] = {}
+    for size in sizes:
+        path = str(folder / f"estate-{size}.yaml")
+        n = _runs_for(size, runs)
+        ours = {target: _median(n, "convert", target, path) for target in targets}
+        counts = sorted({str(result["objects"]) for result in ours.values()})
+        floors = [_measure("floor", path, ",".join(counts)) for _ in range(n)]
+        rss = statistics.median(f["peak_rss_mib"] for f in floors)
+        for target in targets:
+            count = str(ours[target]["objects"])
+            seconds = statistics.median(f["seconds"][count] for f in floors)
+            rows[(target, size)] = (ours[target], seconds, rss)
+    for target in targets:
+        first: tuple[float, float] | None = None
+        for size in sizes:
+            result, floor, rss = rows[(target, size)]
+            growth = _growth(result["seconds"], floor, first)
+            first = first or (result["seconds"], floor)
+            lines.append(
+                f"| {target} | {size:,} | {result['seconds']:.2f} | {floor:.2f} | "
+                f"{result['seconds'] / floor:.2f} | {result['peak_rss_mib']:.0f} | {rss:.0f} | "
+                f"{growth} |"
+            )
+            print(lines[-1], flush=True)
+    return lines
+
+
+def _growth(value: float, floor: float, first: tuple[float, float] | None) -> str:
+    if first is None:
+        return ""
+    return f"{value / first[0]:.1f}x ({floor / first[1]:.1f}x)"
+
+
+_PROBED: dict[tuple[str, str], int] = {}
+
+
+def _estimate(folder: Path, kind: str, target: str, size: int) -> int:
+    """The resources a program registers at ``size``, from a 100-service run of it."""
+    small = 100
+    if (kind, target) not in _PROBED:
+        if not (folder / f"estate-{small}.yaml").exists():
+            _write_estates(folder, [small])
+        probe = _measure("script", kind, target, str(small), str(folder))
+        _PROBED[(kind, target)] = int(probe["resources"])
+    return _PROBED[(kind, target)] * size // small
+
+
+def bench_components(
+    folder: Path, sizes: list[int], targets: list[str], runs: int, budget: int
+) -> list[str]:
+    """The components table, as Markdown lines; a case registering more than ``budget``
+    resources (estimated) is left out, and says so."""
+    lines = [
+        "| target | program | services | resources | ours s | hand-written s | time ratio | "
+        "ours MiB | hand-written MiB | RSS ratio | growth (hand-written) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    print("\n".join(lines), flush=True)
+    for target in targets:
+        for kind in ("manifests", "objects"):
+            first: tuple[float, float] | None = None
+            for size in sizes:
+                estimate = _estimate(folder, kind, target, size)
+                if estimate > budget:
+                    lines.append(
+                        f"| {target} | {kind} | {size:,} | ~{estimate:,} | skipped: more than "
+                        f"BENCH_MAX_RESOURCES={budget:,} | | | | | | |"
+                    )
+                    print(lines[-1], flush=True)
+                    continue
+                args = (target, str(size), str(folder))
+                first_run = _measure("script", kind, *args)
+                ours = _median(runs - 1, "program", kind, *args, extra=[first_run])
+                floor = _median(runs, "program", f"handwritten-{kind}", *args)
+                if not ours["fingerprint"] == floor["fingerprint"] == first_run["fingerprint"]:
+                    raise SystemExit(
+                        f"{target} {kind} {size}: the hand-written program registered other "
+                        "resources than ours"
+                    )
+                growth = _growth(ours["seconds"], floor["seconds"], first)
+                first = first or (ours["seconds"], floor["seconds"])
+                lines.append(
+                    f"| {target} | {kind} | {size:,} | {ours['resources']:,} | "
+                    f"{ours['seconds']:.2f} | {floor['seconds']:.2f} | "
+                    f"{ours['seconds'] / floor['seconds']:.2f} | {ours['peak_rss_mib']:.0f} | "
+                    f"{floor['peak_rss_mib']:.0f} | "
+                    f"{ours['peak_rss_mib'] / floor['peak_rss_mib']:.2f} | {growth} |"
+                )
+                print(lines[-1], flush=True)
+    return lines
+
+
+def _machine() -> str:
+    cpus = os.cpu_count()
+    memory = ""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f", {pages / 2**30:.0f} GiB"
+    except (ValueError, OSError):
+        pass
+    return (
+        f"{platform.machine()}, {cpus} cores{memory}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, {date.today().isoformat()}"
+    )
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the bench and print the tables (Markdown)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,3000,10000"))
+    parser.add_argument("--targets", default=os.environ.get("BENCH_TARGETS", ",".join(ALL_TARGETS)))
+    parser.add_argument(
+        "--component-targets",
+        default=os.environ.get("BENCH_COMPONENT_TARGETS", ",".join(COMPONENT_TARGETS)),
+    )
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument(
+        "--component-runs", type=int, default=int(os.environ.get("BENCH_COMPONENT_RUNS", "1"))
+    )
+    parser.add_argument(
+        "--max-resources",
+        type=int,
+        default=int(os.environ.get("BENCH_MAX_RESOURCES", "10000")),
+        help="leave out component cases registering more resources (the SDK's own time)",
+    )
+    parser.add_argument("--skip", choices=("convert", "components"), action="append", default=[])
+    args = parser.parse_args(argv)
+    sizes = _sizes(args.sizes)
+    started = time.perf_counter()
+    print(f"Machine: {_machine()}\n", flush=True)
+    with tempfile.TemporaryDirectory(prefix="pulumi-smi-bench-") as tmp:
+        folder = Path(tmp)
+        _write_estates(folder, sizes)
+        if "convert" not in args.skip:
+            print("### convert\n", flush=True)
+            bench_convert(folder, sizes, args.targets.split(","), args.runs)
+        if "components" not in args.skip:
+            small = [s for s in sizes if s <= COMPONENT_MAX]
+            print("\n### components under mocks\n", flush=True)
+            chosen = args.component_targets.split(",")
+            bench_components(folder, small, chosen, args.component_runs, args.max_resources)
+    print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
