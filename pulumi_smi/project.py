@@ -28,7 +28,7 @@ import yaml
 from pulumi.runtime import config as runtime_config
 
 from .errors import SmiError, SmiValidationError, printable, shown
-from .plan import dump_yaml
+from .plan import dump_yaml, pretty_json
 from .review.table import render_table
 from .testing import RecordedResource, run_program
 
@@ -373,4 +373,4 @@ def format_rendering(rendering: Rendering, output: str) -> str:
     if output == "table":
         return render_table(rendering.resources, rendering.warnings)
     document = {"resources": rendering.resources, "warnings": rendering.warnings}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(document) + "\n"

@@ -10,6 +10,7 @@ on it, so a changing host updates, and a weight move shows as weight updates onl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -124,33 +125,14 @@ def _put(value: Any, outputs: Mapping[str, pulumi.Output[str]]) -> Any:
         found = [p for p in outputs if p in value]
         if not found:
             return value
-        parts: list[Any] = [value]
-        for placeholder in found:
-            parts = [
-                piece
-                for part in parts
-                for piece in (
-                    _split(part, placeholder, outputs[placeholder])
-                    if isinstance(part, str)
-                    else [part]
-                )
-            ]
-        return pulumi.Output.concat(*parts)
+        # split around every placeholder (kept by the group), then join the pieces again
+        pieces = re.split(f"({'|'.join(map(re.escape, found))})", value)
+        return pulumi.Output.concat(*(outputs.get(piece, piece) for piece in pieces if piece))
     if isinstance(value, Mapping):
         return {k: _put(v, outputs) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_put(v, outputs) for v in value]
     return value
-
-
-def _split(text: str, placeholder: str, output: pulumi.Output[str]) -> list[Any]:
-    pieces: list[Any] = []
-    for i, chunk in enumerate(text.split(placeholder)):
-        if i:
-            pieces.append(output)
-        if chunk:
-            pieces.append(chunk)
-    return pieces
 
 
 def _note(warning: str, outputs: Mapping[str, pulumi.Output[str]]) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..spec.catalogue import Catalogue, Service, ServicePort, Workload
+from ..spec.catalogue_index import selects as selects_labels
 from ..spec.models import HTTPMatch, HTTPRouteGroup, TrafficTarget
 from ..spec.specset import SpecSet
 from .services import is_http
@@ -90,7 +91,7 @@ def overlaps(labels: Mapping[str, str], workloads: Iterable[Workload]) -> bool:
 
 def selects(selector: Mapping[str, str], workload: Workload) -> bool:
     """Whether a label selector selects the pods of ``workload``."""
-    return all(workload.pod_labels.get(k) == v for k, v in selector.items())
+    return selects_labels(selector, workload.pod_labels)
 
 
 def _labels(labels: dict[str, str]) -> str:

@@ -7,10 +7,10 @@ and replaced. The JSON object (``"format": "pulumi-smi-diff/1"``) is documented 
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from typing import Any
 
+from ..plan import pretty_json
 from .diff import Review
 from .resources import ABSENT, Change, Ref, ResourceDiff
 from .table import compact_type
@@ -200,5 +200,5 @@ def format_review(review: Review, output: str) -> str:
     if output == "markdown":
         return format_markdown(review)
     if output == "json":
-        return json.dumps(to_json(review), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(to_json(review)) + "\n"
     return format_text(review)

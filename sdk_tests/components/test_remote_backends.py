@@ -175,3 +175,19 @@ def test_a_kubernetes_mesh_needs_a_host() -> None:
 
     with pytest.raises(smi.SmiError, match="mesh west is linkerd: give host="):
         run_program(program)
+
+
+def test_a_placeholder_inside_a_longer_string_becomes_the_output_in_place() -> None:
+    from pulumi_smi.components.remote import with_outputs
+    from pulumi_smi.plan import Plan, Resource
+
+    seen: list[Any] = []
+
+    def program() -> None:
+        host = "web.shop.remote.pulumi-smi.invalid"
+        plan = Plan((Resource("x:y:Z", "z", {"url": f"http://{host}:80/{host}", "h": host}),))
+        (resource,) = with_outputs(plan, {host: pulumi.Output.from_input("gw.example.com")})
+        pulumi.Output.all(resource.properties["url"], resource.properties["h"]).apply(seen.append)
+
+    run_program(program)
+    assert seen == [["http://gw.example.com:80/gw.example.com", "gw.example.com"]]
