@@ -181,15 +181,21 @@ def _diff(args: argparse.Namespace) -> tuple[str, int]:
     from .review.report import format_review
     from .review.sections import Gates
 
+    gates = Gates(max_shift=args.max_shift, deny_access_widening=args.deny_access_widening)
     if args.preview:
-        raise SmiError("diff --preview is not implemented yet")
-    if args.old is None or args.new is None:
-        raise SmiError("diff needs OLD and NEW (two outputs of convert/render -o json)")
-    review = compare(
-        read_document(args.old),
-        read_document(args.new),
-        Gates(max_shift=args.max_shift, deny_access_widening=args.deny_access_widening),
-    )
+        from .review.preview import preview_notes, read_preview
+
+        if args.old is not None:
+            raise SmiError("diff --preview PREVIEW.json takes no OLD or NEW")
+        preview = read_preview(args.preview)
+        review = compare(preview.old, preview.new, gates, notes=preview_notes(preview))
+    elif args.old is None or args.new is None:
+        raise SmiError(
+            "diff needs OLD and NEW (two outputs of convert/render -o json), "
+            "or --preview PREVIEW.json"
+        )
+    else:
+        review = compare(read_document(args.old), read_document(args.new), gates)
     for violation in review.violations:
         print(f"pulumi-smi: gate tripped: {printable(violation)}", file=sys.stderr)
     return format_review(review, args.output), EXIT_GATE if review.tripped else 0

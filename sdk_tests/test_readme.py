@@ -71,3 +71,25 @@ def test_reviewing_changes_shows_what_diff_prints(tmp_path: Path) -> None:
         assert len(lines) > 3
         missing = [line for line in lines if line not in printed[output]]
         assert not missing, missing
+
+
+def test_reviewing_changes_shows_what_an_access_change_prints(tmp_path: Path) -> None:
+    import io
+
+    from pulumi_smi.cli import main
+    from pulumi_smi.project import render_project
+
+    section = (ROOT / "README.md").read_text().split("## Reviewing changes", 1)[1]
+    block = section.split("```text\n# reviewsReaders=productpage,ratings\n", 1)[1]
+    block = block.split("```", 1)[0]
+    hybrid = ROOT / "examples" / "04-hybrid-onprem-aws"
+    (tmp_path / "old.json").write_text(render_project(hybrid))
+    readers = ["reviewsReaders=productpage,ratings"]
+    (tmp_path / "new.json").write_text(render_project(hybrid, config=readers))
+    out = io.StringIO()
+    args = [str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--deny-access-widening"]
+    assert main(["diff", *args], out) == 1
+    lines = [line for line in block.splitlines() if line.strip()]
+    assert len(lines) == 7
+    missing = [line for line in lines if line not in out.getvalue().splitlines()]
+    assert not missing, missing

@@ -6,7 +6,8 @@ VMs, and AWS (EKS behind VPC Lattice).
   AWS, a Lattice service `reviews-bookinfo` fronts reviews-v2 in EKS; on-prem, Istio reaches
   it through a ServiceEntry for that service's DNS name (an Output of the Lattice service),
   so moving 10 % -> 50 % -> 100 % is one config change and the preview shows weight updates.
-- only `productpage` may call reviews on-prem, and only `GET /reviews/<id>`.
+- only `productpage` may call reviews on-prem, and only `GET /reviews/<id>` (stack config
+  `reviewsReaders`, comma-separated ServiceAccounts of bookinfo, says who else may).
 - `billing` on the VMs: a 95/5 canary, and only `cart` may call it (config entries written
   to the datacenter through pulumi-consul: no Kubernetes there).
 
@@ -29,6 +30,7 @@ config = pulumi.Config()
 aws_share = config.get_int("awsShare") or 0  # nothing goes to AWS until the stack says so
 if not 0 <= aws_share <= 100:
     raise ValueError(f"awsShare must be a percentage (0-100), got {aws_share}")
+readers = sorted({r.strip() for r in (config.get("reviewsReaders") or "productpage").split(",")})
 
 # --- the three meshes of the estate ---------------------------------------------------------
 onprem = smi.Mesh(
@@ -112,7 +114,7 @@ smi.TrafficTarget(
     namespace="bookinfo",
     meshes=onprem,
     destination=smi.ServiceAccount("reviews"),
-    sources=[smi.ServiceAccount("productpage")],
+    sources=[smi.ServiceAccount(reader) for reader in readers if reader],
     rules=[reads.rule("read")],
 )
 

@@ -48,6 +48,14 @@ def _lattice_destination(resource: Resource) -> Destination:
     return Destination(kind, _name(resource))
 
 
+def _referenced(reference: object) -> Destination | None:
+    """The destination a known identifier of a service not in the input names (a partial
+    preview's, or a service outside the program): the identifier itself; None if unknown."""
+    if is_unknown(reference) or not isinstance(reference, str) or not reference:
+        return None
+    return Destination("lattice resource", reference)
+
+
 def _listed(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
@@ -126,37 +134,35 @@ def lattice_access(resources: Sequence[Resource]) -> Access:
         properties = mapping(resource.get("properties"))
         if properties.get("protocol") in ("HTTP", "HTTPS"):
             continue
-        owner = index.find(properties.get("serviceIdentifier"), (SERVICE,), resource)
-        destination = (
-            Destination("lattice service", "(unknown)")
-            if owner is None
-            else _lattice_destination(owner)
-        )
+        reference = properties.get("serviceIdentifier")
+        owner = index.find(reference, (SERVICE,), resource)
+        found = _referenced(reference) if owner is None else _lattice_destination(owner)
         grants.append(
             Grant(
-                destination,
+                found or Destination("lattice service", "(unknown)"),
                 ANY,
                 TCP,
                 str(properties.get("port")),
-                unknown=owner is None,
+                unknown=found is None,
                 via=(str(resource["name"]),),
             )
         )
     for resource in index.of_type(AUTH_POLICY):
         properties = mapping(resource.get("properties"))
         via = (str(resource["name"]),)
-        owner = index.find(properties.get("resourceIdentifier"), (SERVICE, NETWORK), resource)
+        reference = properties.get("resourceIdentifier")
+        owner = index.find(reference, (SERVICE, NETWORK), resource)
         document = properties.get("policy")
         try:
             parsed = json.loads(document) if isinstance(document, str) else document
         except ValueError:
             parsed = None
-        if owner is None or not isinstance(parsed, Mapping):
-            where = Destination("lattice service", "(unknown)") if owner is None else None
-            destination = where or _lattice_destination(owner)  # type: ignore[arg-type]
+        attached = _referenced(reference) if owner is None else _lattice_destination(owner)
+        if attached is None or not isinstance(parsed, Mapping):
+            destination = attached or Destination("lattice service", "(unknown)")
             grants.append(Grant(destination, "(unknown)", HTTP, unknown=True, via=via))
             continue
-        destination = _lattice_destination(owner)
+        destination = attached
         statements = parsed.get("Statement")
         for statement in statements if isinstance(statements, list) else [statements]:
             statement = mapping(statement)

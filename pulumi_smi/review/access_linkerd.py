@@ -67,7 +67,8 @@ def _match(match: Mapping[str, Any]) -> Match:
     return (method if isinstance(method, str) else ANY, shown, tuple(sorted(conditions)))
 
 
-def _route_matches(spec: Mapping[str, Any]) -> list[Match]:
+def route_matches(spec: Mapping[str, Any]) -> list[Match]:
+    """Every match of an HTTPRoute ``spec`` (a rule without matches: every request)."""
     found: list[Match] = []
     for rule in items(spec.get("rules")) or [{}]:
         found += [_match(m) for m in items(rule.get("matches")) or [{}]]
@@ -98,7 +99,8 @@ def _sources(
     return first, tuple(f"and one of {canonical(sorted(r))}" for r in rest), unknown
 
 
-def _authentications(resources: Sequence[Resource]) -> dict[tuple[str, str], list[str]]:
+def authentications(resources: Sequence[Resource]) -> dict[tuple[str, str], list[str]]:
+    """The identities (or networks) each Mesh/NetworkAuthentication allows, by (ns, name)."""
     found: dict[tuple[str, str], list[str]] = {}
     for resource in resources:
         properties = manifest(resource, _POLICY, ("MeshTLSAuthentication", "NetworkAuthentication"))
@@ -200,11 +202,11 @@ def linkerd_access(resources: Sequence[Resource]) -> Access:
         if not parents:
             continue  # a GAMMA route of a Service: traffic, not inbound policy
         key = (namespace, str(mapping(properties.get("metadata")).get("name")))
-        route = _Route(key, _route_matches(spec), parents, str(resource["name"]))
+        route = _Route(key, route_matches(spec), parents, str(resource["name"]))
         routes[key] = route
         for parent in parents:
             servers.setdefault(parent, _absent("Server", *parent)).routes.append(route)
-    authns = _authentications(resources)
+    authns = authentications(resources)
     for resource in resources:
         properties = manifest(resource, _POLICY, ("AuthorizationPolicy",))
         if properties is None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .access import access_section
+from .access_unseen import unseen_access_section
 from .document import Document
 from .resources import ResourceDiff, compare_resources
 from .sections import Gates, Section, SectionBuilder
@@ -20,6 +21,8 @@ from .traffic import traffic_section
 
 SECTIONS: tuple[SectionBuilder, ...] = (traffic_section, access_section)
 """The semantic sections every mesh is compared by, in the order they are shown."""
+PARTIAL_SECTIONS: tuple[SectionBuilder, ...] = (unseen_access_section,)
+"""The sections added when a side is partial (a preview without ``--show-sames``)."""
 NO_GATES = Gates()
 
 
@@ -72,6 +75,8 @@ class Review:
     warnings_removed: tuple[str, ...]
     gates: Gates
     violations: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """What the reader should know about the inputs (a partial preview), shown first."""
 
     @property
     def tripped(self) -> bool:
@@ -95,8 +100,12 @@ def compare(
     new: Document,
     gates: Gates = NO_GATES,
     sections: Sequence[SectionBuilder] = SECTIONS,
+    notes: Sequence[str] = (),
 ) -> Review:
-    """The :class:`Review` of ``old`` → ``new`` under ``gates``."""
+    """The :class:`Review` of ``old`` → ``new`` under ``gates``; a partial side adds
+    :data:`PARTIAL_SECTIONS`."""
+    if old.partial or new.partial:
+        sections = (*sections, *PARTIAL_SECTIONS)
     before, after = old.by_mesh(), new.by_mesh()
     names = sorted({n for n in (*before, *after) if n is not None})
     meshes: list[MeshReview] = []
@@ -127,4 +136,5 @@ def compare(
         warnings_removed=_removed(old.warnings, new.warnings),
         gates=gates,
         violations=tuple(violations),
+        notes=tuple(notes),
     )

@@ -32,6 +32,9 @@ class Document:
 
     resources: tuple[Resource, ...]
     warnings: tuple[str, ...]
+    partial: bool = False
+    """Whether resources that did not change may be missing (a ``pulumi preview --json``
+    without ``--show-sames``): every section then judges from what is there, conservatively."""
 
     @property
     def meshes(self) -> list[str]:

@@ -71,7 +71,7 @@ def _gate_lines(review: Review) -> list[str]:
 
 def format_text(review: Review) -> str:
     """The plain-text review (the default ``-o text``)."""
-    lines = [f"resources: {summary(review.resources)}", ""]
+    lines = [*(f"note: {n}" for n in review.notes), f"resources: {summary(review.resources)}", ""]
     for mesh in review.meshes:
         lines.append(mesh.title)
         for section in mesh.sections:
@@ -96,10 +96,12 @@ def format_markdown(review: Review) -> str:
     """A pull-request comment: a table per mesh, warnings, gates, then the resources in a
     collapsed ``<details>``."""
     lines = ["### pulumi-smi diff", ""]
+    lines += [line for n in review.notes for line in (f"> {_inline(n)}", "")]
     for mesh in review.meshes:
         lines += [f"#### {mesh.title}", ""]
         for section in mesh.sections:
-            lines += [*section.markdown(), ""]
+            shown = section.markdown()
+            lines += [*shown, ""] if shown else []
     if review.warnings_added or review.warnings_removed:
         lines += ["#### Warnings", ""]
         lines += [f"- added: {_inline(w)}" for w in review.warnings_added]
@@ -145,6 +147,7 @@ def to_json(review: Review) -> dict[str, Any]:
     gates = review.gates
     return {
         "format": FORMAT,
+        "notes": list(review.notes),
         "meshes": [
             {
                 "mesh": mesh.name,

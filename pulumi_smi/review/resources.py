@@ -10,6 +10,8 @@ within one API group and kind, as ``istio_api`` makes: the components alias the 
   as Linkerd's ``route_api`` switches, or kind);
 - a Kubernetes ``metadata.name``/``metadata.namespace`` or an AWS resource's ``name`` that
   changes under the same logical name (the object's identity);
+- a resource the engine says it replaces (``replaceReasons`` on the new side, as
+  :mod:`.preview` reads a ``pulumi preview --json`` replace step);
 - a resource removed and one added under another logical name that are the same object: the
   same Kubernetes apiVersion group, kind, namespace and name, or the same AWS type and
   ``name`` in the same mesh/router/service (Pulumi creates the new one before deleting the
@@ -195,6 +197,13 @@ def _identity_change(old: Resource, new: Resource) -> str | None:
     return "; ".join(moved) or None
 
 
+def _engine_reason(reasons: Sequence[object]) -> str:
+    forcing = ", ".join(str(r) for r in reasons)
+    return (
+        f"Pulumi replaces it ({forcing} forces a new object)" if forcing else ("Pulumi replaces it")
+    )
+
+
 def _ref(resource: Resource) -> Ref:
     return Ref(str(resource["type"]), str(resource["name"]))
 
@@ -227,8 +236,11 @@ def compare_resources(old: Sequence[Resource], new: Sequence[Resource]) -> Resou
     for key in sorted(before.keys() & after.keys(), key=lambda k: (k[1], k[0])):
         changes = _changes(before[key], after[key])
         moved = _identity_change(before[key], after[key])
+        engine = after[key].get("replaceReasons")
         if moved is not None:
             built.replace(before[key], after[key], f"identity changed: {moved}", False)
+        elif isinstance(engine, list):
+            built.replace(before[key], after[key], _engine_reason(engine), False)
         elif changes:
             built.changed.append((_ref(after[key]), changes))
         else:

@@ -148,11 +148,13 @@ def test_equal_splits_differ_by_at_most_a_hundredth(n: int) -> None:
         [1] * 32 + [10] * 32,
     ],
 )
-def test_64_backends_take_under_50_ms(ws: list[int]) -> None:
+def test_64_backends_take_well_under_a_second(ws: list[int]) -> None:
+    """~41 ms each on an idle machine; the bound leaves room for a loaded CI runner (2 cores
+    shared with other jobs) while an exponential search (seconds to minutes) still fails."""
     best = float("inf")
     for _ in range(3):  # the best of three: the algorithm's cost, not the machine's load
         start = time.perf_counter()
         result = consul_weights(ws)
         best = min(best, time.perf_counter() - start)
     assert_valid(ws, result)
-    assert best < 0.05
+    assert best < 0.3

@@ -326,7 +326,7 @@ def test_json_is_the_documented_object(tmp_path: Path) -> None:
     code, out = run(tmp_path, "-o", "json", "--max-shift", "50")
     assert code == 0
     document = json.loads(out)
-    assert list(document) == ["format", "meshes", "warnings", "gates", "resources"]
+    assert list(document) == ["format", "notes", "meshes", "warnings", "gates", "resources"]
     assert document["format"] == "pulumi-smi-diff/1"
     onprem = next(m for m in document["meshes"] if m["mesh"] == "onprem")
     assert onprem["kind"] == {"before": "istio", "after": "istio"}
@@ -382,11 +382,11 @@ def test_unreadable_input_exits_2_naming_the_file(
     assert "missing.json: cannot be read" in capsys.readouterr().err
 
 
-def test_preview_is_not_implemented_yet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_preview_takes_no_old_or_new(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = tmp_path / "good.json"
     good.write_text(plan_json("istio", split({"web-v1": 1})))
     assert main(["diff", str(good), str(good), "--preview", "preview.json"], io.StringIO()) == 2
-    assert "diff --preview is not implemented yet" in capsys.readouterr().err
+    assert "diff --preview PREVIEW.json takes no OLD or NEW" in capsys.readouterr().err
     assert main(["diff", str(good), str(good), "--deny-access-widening"], io.StringIO()) == 0
 
 
