@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check pulumi_smi sdk_tests tools examples bench
-	$(BIN)/ruff format --check pulumi_smi sdk_tests tools examples bench
+	$(BIN)/ruff check pulumi_smi sdk_tests tools examples bench policy_pack
+	$(BIN)/ruff format --check pulumi_smi sdk_tests tools examples bench policy_pack
 
 typecheck: $(STAMP)
 	$(BIN)/mypy pulumi_smi
