@@ -18,6 +18,7 @@ from .matches import DEFAULT_RULE
 from .model import Share, format_percent
 from .sections import Gates, Resource
 from .shares import traffic_shares
+from .values import UNKNOWN_TEXT
 
 SAME, CHANGED, UNKNOWN = "same", "changed", "unknown"
 NEW_BACKEND, BACKEND_GONE = "new backend", "backend gone"
@@ -98,6 +99,12 @@ def _order(key: Key) -> tuple[str, int, bool, str, str]:
     return (apex, -1 if port is None else port, rule == DEFAULT_RULE, rule, backend)
 
 
+def _unknown(name: str) -> bool:
+    """Whether a backend or apex name stands for an unknown host (``(unknown)``,
+    ``(unknown #2)``)."""
+    return name.startswith(UNKNOWN_TEXT[:-1])
+
+
 def compare_shares(old: Sequence[Share], new: Sequence[Share]) -> list[ShareChange]:
     """Every backend of every rule of either side, ordered by apex, port, rule (``default``
     last), backend."""
@@ -105,15 +112,22 @@ def compare_shares(old: Sequence[Share], new: Sequence[Share]) -> list[ShareChan
     after: Mapping[Key, Fraction | None] = dict(_rule_names(new))
     rules = [{k[:3] for k in side} for side in (before, after)]
     apexes = [{k[:2] for k in side} for side in (before, after)]
+    # A host unknown on one side (a preview's new remote) may be any backend or apex of the
+    # other: what seems to come or go next to one is unknown, never a gated shift.
+    hidden_rules = {k[:3] for side in (before, after) for k in side if _unknown(k[3])}
+    hidden_apex = any(_unknown(k[0]) for side in (before, after) for k in side)
     rows: list[ShareChange] = []
     for key in sorted(before.keys() | after.keys(), key=_order):
         had, has = key in before, key in after
         b, a = before.get(key), after.get(key)
-        if key[:3] not in rules[0]:
+        one_side = key[:3] not in rules[0] or key[:3] not in rules[1]
+        if one_side and hidden_apex and key[:2] not in apexes[0] & apexes[1]:
+            status = UNKNOWN
+        elif key[:3] not in rules[0]:
             status = NEW_APEX if key[:2] not in apexes[0] else NEW_RULE
         elif key[:3] not in rules[1]:
             status = APEX_GONE if key[:2] not in apexes[1] else RULE_GONE
-        elif (had and b is None) or (has and a is None):
+        elif (had and b is None) or (has and a is None) or (had != has and key[:3] in hidden_rules):
             status = UNKNOWN
         elif not had:
             status = NEW_BACKEND

@@ -278,3 +278,39 @@ def test_unreadable_previews_exit_2_naming_the_file_and_step(
 def test_a_missing_preview_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "--preview", str(tmp_path / "none.json")], io.StringIO()) == 2
     assert "none.json: cannot be read" in capsys.readouterr().err
+
+
+def with_host(resources: tuple[dict[str, Any], ...], host: object) -> list[dict[str, Any]]:
+    """The hybrid with the AWS backend's host on-prem replaced (None: unknown in a preview)."""
+    found = []
+    for r in resources:
+        if r["name"] == "reviews-onprem-virtualservice":
+            spec = r["properties"]["spec"]
+            http = [
+                {
+                    **h,
+                    "route": [
+                        {**x, "destination": {**x["destination"], "host": host}}
+                        if "reviews-v1" not in str(x["destination"]["host"])
+                        else x
+                        for x in h["route"]
+                    ],
+                }
+                for h in spec["http"]
+            ]
+            r = {**r, "properties": {**r["properties"], "spec": {**spec, "http": http}}}
+        found.append(r)
+    return found
+
+
+def test_a_backend_host_unknown_in_the_preview_never_trips_the_gate(tmp_path: Path) -> None:
+    """The old side knows the AWS host; the new one (a new Lattice service) does not: the
+    known host seems to go and an unknown one to come, and neither is a gated shift."""
+    known = "reviews-bookinfo.7d67968.vpc-lattice-svcs.us-east-1.on.aws"
+    old = with_host(hybrid("awsShare=10"), known)
+    new = with_host(hybrid("awsShare=50"), None)
+    code, out = cli(tmp_path, preview_json(old, new, show_sames=False), "--max-shift", "5")
+    assert "(unknown)" in out
+    assert code == 1  # reviews-v1 90 -> 50 is known and gated
+    gate = out.split("gate --max-shift 5: tripped", 1)[1].split("\nresources\n", 1)[0]
+    assert "reviews-v1" in gate and known not in gate
