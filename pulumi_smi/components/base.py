@@ -11,10 +11,11 @@ import pulumi
 from ..errors import Problem, SmiValidationError
 from ..meshes import Namer, translate
 from ..meshes.base import default_namer
-from ..plan import SHARED_KINDS, Plan
+from ..plan import SHARED_KINDS, Plan, Resource
 from ..spec.catalogue import Catalogue
 from ..spec.models import ObjectKey, SmiObject
 from ..spec.specset import Origin, SpecSet
+from .aliases import mesh_rename_aliases
 from .child_options import ChildOptions
 from .common import smi_object
 from .handover import WeightHandover
@@ -69,14 +70,40 @@ def build_specs(
 ObjT = TypeVar("ObjT", bound=SmiObject)
 
 
+@dataclasses.dataclass(frozen=True)
+class _ComponentChildren(Children):
+    """How a component registers its children on ``mesh``: with aliases under the Mesh's
+    former names too (:func:`.aliases.mesh_rename_aliases`), as ``<component>-<mesh>-...``
+    names change with the Mesh's and the engine's inherited aliases only follow a parent."""
+
+    component: str = ""
+    mesh: Mesh | None = None
+
+    @classmethod
+    def of(cls, children: Children, component: str, mesh: Mesh) -> _ComponentChildren:
+        given = {f.name: getattr(children, f.name) for f in dataclasses.fields(children)}
+        return cls(**given, component=component, mesh=mesh)
+
+    def resource_options(
+        self, resource: Resource, parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource]
+    ) -> pulumi.ResourceOptions:
+        opts = super().resource_options(resource, parent, depends_on)
+        if self.mesh is not None:
+            renamed = mesh_rename_aliases(resource, self.component, self.mesh)
+            if renamed:
+                opts.aliases = [*(opts.aliases or ()), *renamed]
+        return opts
+
+
 class SmiComponent(pulumi.ComponentResource):
     """Base of the SMI components: owns SMI objects and registers their translation per mesh.
 
     Every mesh is translated before anything is registered, so invalid input
     raises before a single resource exists. Each child gets the mesh's provider and
     ``depends_on``, the merged child options (:class:`ChildOptions`), type aliases for the
-    other apiVersions its target can emit (:mod:`.aliases`) and, for a TrafficSplit with a
-    :class:`WeightHandover`, ``ignore_changes`` on its weights.
+    other apiVersions its target can emit and aliases under the Mesh's former names
+    (:mod:`.aliases`) and, for a TrafficSplit with a :class:`WeightHandover`,
+    ``ignore_changes`` on its weights.
     """
 
     plans: dict[str, Plan]
@@ -111,7 +138,9 @@ class SmiComponent(pulumi.ComponentResource):
             mesh_specs = dataclasses.replace(specs, catalogue=catalogue)
             namer = component_namer(resource_name, mesh.mesh_resource_name, owned)
             plan = with_outputs(translate(mesh_specs, mesh.kind, mesh.options, namer), outputs)
-            children[mesh.mesh_resource_name] = mesh.children(child_options, handover)
+            children[mesh.mesh_resource_name] = _ComponentChildren.of(
+                mesh.children(child_options, handover), resource_name, mesh
+            )
             plans[mesh.mesh_resource_name] = children[mesh.mesh_resource_name].prepared(
                 plan.owned_by(owned)
             )

@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictInt,
     StrictStr,
     field_validator,
@@ -195,7 +196,10 @@ class TrafficSplitSpec(SmiModel):
 
     service: ApexService
     backends: tuple[Backend, ...] = Field(min_length=1)
+    """Sorted by Service: their order means nothing in SMI, so re-ordering them changes no
+    output (and no rounding tie-break); :meth:`backend_path` locates one as written."""
     matches: tuple[RouteGroupRef, ...] = ()
+    _written: tuple[str, ...] = PrivateAttr(default=())
 
     @field_validator("backends")
     @classmethod
@@ -208,6 +212,21 @@ class TrafficSplitSpec(SmiModel):
         if all(b.weight == 0 for b in backends):
             raise ValueError("every backend has weight 0: the split would send traffic nowhere")
         return backends
+
+    @model_validator(mode="after")
+    def _canonical_order(self) -> TrafficSplitSpec:
+        written = tuple(b.service for b in self.backends)
+        ordered = tuple(sorted(self.backends, key=lambda b: b.service))
+        if ordered != self.backends:
+            object.__setattr__(self, "backends", ordered)
+        self._written = written
+        return self
+
+    def backend_path(self, service: str, field: str = "service") -> str:
+        """``spec.backends[i].<field>`` of the backend ``service`` at its written position."""
+        written = self._written or tuple(b.service for b in self.backends)
+        index = written.index(service) if service in written else 0
+        return f"spec.backends[{index}].{field}"
 
 
 class TrafficSplit(SmiObject):

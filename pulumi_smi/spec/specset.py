@@ -124,9 +124,8 @@ class SpecSet:
                     continue
                 if split.spec.service == name:
                     return split.key, "spec.service"
-                for index, backend in enumerate(split.spec.backends):
-                    if backend.service == name:
-                        return split.key, f"spec.backends[{index}].service"
+                if any(backend.service == name for backend in split.spec.backends):
+                    return split.key, split.spec.backend_path(name)
         if key.kind == "ServiceAccount":
             for target in self.traffic_targets:
                 identities = [("spec.destination", target.spec.destination)]

@@ -72,9 +72,9 @@ def spec_of(recording: Recording, kind: str) -> dict[str, Any]:
 def test_the_on_prem_share_goes_to_the_lattice_service_dns_name() -> None:
     recording = run_program(estate)
     routes = spec_of(recording, "VirtualService")["http"][0]["route"]
-    assert routes == [
-        {"destination": {"host": f"reviews-v1.{NS}.svc.cluster.local"}, "weight": 90},
+    assert routes == [  # backends sorted by Service: reviews-aws-lattice, reviews-v1
         {"destination": {"host": LATTICE_DNS}, "weight": 10},
+        {"destination": {"host": f"reviews-v1.{NS}.svc.cluster.local"}, "weight": 90},
     ]
     entry = spec_of(recording, "ServiceEntry")
     assert entry["hosts"] == [LATTICE_DNS]
@@ -87,7 +87,7 @@ def test_the_on_prem_share_goes_to_the_lattice_service_dns_name() -> None:
 def test_in_preview_the_host_stays_unknown_not_invented() -> None:
     recording = run_program(estate, preview=True)
     routes = spec_of(recording, "VirtualService")["http"][0]["route"]
-    assert routes[0]["destination"]["host"] == f"reviews-v1.{NS}.svc.cluster.local"
+    assert routes[1]["destination"]["host"] == f"reviews-v1.{NS}.svc.cluster.local"
     assert LATTICE_DNS not in str(routes)
     assert "remote.pulumi-smi.invalid" not in str(recording.resources)
 
@@ -142,7 +142,7 @@ def test_an_output_host_is_put_back_in_place() -> None:
     recording = run_program(program)
     assert spec_of(recording, "ServiceEntry")["hosts"] == ["gw.eu.example.com"]
     assert (
-        spec_of(recording, "VirtualService")["http"][0]["route"][1]["destination"]["host"]
+        spec_of(recording, "VirtualService")["http"][0]["route"][0]["destination"]["host"]
         == "gw.eu.example.com"
     )
 

@@ -58,8 +58,8 @@ def test_remote_backend_is_a_virtual_node_resolving_the_remote_host() -> None:
     }
     (route,) = routes(plan)
     assert route["action"]["weightedTargets"] == [
-        {"virtualNode": "${shop-web-v1-virtualnode.name}", "weight": 75},
         {"virtualNode": "${shop-web-cloud-virtualnode.name}", "weight": 25},
+        {"virtualNode": "${shop-web-v1-virtualnode.name}", "weight": 75},
     ]
     assert go(plan) == {host("web-v1"): Fraction(3, 4), CLOUD: Fraction(1, 4)}
     (warning,) = remote_warnings(plan)

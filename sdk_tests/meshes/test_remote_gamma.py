@@ -55,8 +55,8 @@ def test_remote_backend_stays_a_weighted_backend_ref_on_the_apex_port() -> None:
     )
     [route] = manifests(plan)
     assert refs(route) == [
-        {"group": "", "kind": "Service", "name": "web-v1", "port": 80, "weight": 3},
         {"group": "", "kind": "Service", "name": "web-cloud", "port": 80, "weight": 1},
+        {"group": "", "kind": "Service", "name": "web-v1", "port": 80, "weight": 3},
     ]
     assert to(plan) == {"web-v1": Fraction(3, 4), "web-cloud": Fraction(1, 4)}
     (warning,) = remote_warnings(plan)

@@ -350,7 +350,7 @@ def test_json_is_the_documented_object(tmp_path: Path) -> None:
     }
     assert document["resources"]["changed"][0]["changes"][0] == {
         "path": "spec.http[0].route[0].weight",
-        "before": 90,
+        "before": 10,
         "after": 50,
     }
 

@@ -63,7 +63,7 @@ class _Apex:
 
     def targets(self, split: TrafficSplit) -> list[dict[str, Any]]:
         """``weightedTargets`` of a split; every backend's VirtualNode is planned."""
-        nodes = dict(each(enumerate(split.spec.backends), lambda item: self.node(split, *item)))
+        nodes = dict(each(split.spec.backends, lambda backend: self.node(split, backend)))
         shares, notes = percentages(split.spec.backends)
         for note in notes:
             self.b.warn(split.key, note)
@@ -76,9 +76,9 @@ class _Apex:
             )
         return [{"virtualNode": ref(nodes[s], "name"), "weight": w} for s, w in shares]
 
-    def node(self, split: TrafficSplit, index: int, backend: Backend) -> tuple[str, str]:
+    def node(self, split: TrafficSplit, backend: Backend) -> tuple[str, str]:
         """(backend Service, its VirtualNode's logical name); the node is planned."""
-        path = f"spec.backends[{index}].service"
+        path = split.spec.backend_path(backend.service)
         remote = remote_of(self.b.specs, self.ns, backend.service)
         if remote is not None:
             apex_host = self.b.dns(self.ns, self.routing.apex)

@@ -66,15 +66,14 @@ class RemoteBackends:
         ``apexes``: (namespace, apex) of every split of the translation.
         """
         each(
-            enumerate(split.spec.backends),
-            lambda item: self._backend(specs, split, item[0], item[1].service, apexes),
+            split.spec.backends,
+            lambda backend: self._backend(specs, split, backend.service, apexes),
         )
 
     def _backend(
         self,
         specs: SpecSet,
         split: TrafficSplit,
-        index: int,
         backend: str,
         apexes: frozenset[tuple[str, str]],
     ) -> None:
@@ -85,7 +84,7 @@ class RemoteBackends:
         what = f"backend {backend!r} (Service {ns}/{backend}) is served {_place(remote)}"
 
         def fail(advice: str) -> TranslationError:
-            path = f"spec.backends[{index}].service"
+            path = split.spec.backend_path(backend)
             return TranslationError([specs.problem(split.key, path, f"{what}: {advice}")])
 
         if backend in self.options.subsets:

@@ -59,8 +59,7 @@ def remote_warnings(
 
     def of_split(split: TrafficSplit) -> list[PlanWarning]:
         found = each(
-            enumerate(split.spec.backends),
-            lambda item: _backend(specs, split, target, linkerd, *item),
+            split.spec.backends, lambda backend: _backend(specs, split, target, linkerd, backend)
         )
         return [w for w in found if w is not None]
 
@@ -68,13 +67,13 @@ def remote_warnings(
 
 
 def _backend(
-    specs: SpecSet, split: TrafficSplit, target: str, linkerd: bool, index: int, backend: Backend
+    specs: SpecSet, split: TrafficSplit, target: str, linkerd: bool, backend: Backend
 ) -> PlanWarning | None:
     namespace = split.metadata.namespace
     remote = remote_of(specs, namespace, backend.service)
     if remote is None:
         return None
-    path = f"spec.backends[{index}].service"
+    path = split.spec.backend_path(backend.service)
     served = f"backend Service {namespace}/{backend.service} is served at {remote.where}"
     if remote.host is None:
         hint = MIRROR if linkerd else "make the Service type: ExternalName with spec.externalName"

@@ -66,10 +66,9 @@ class _Builder:
         if remote is None:
             return self.host(service)
         if remote.host is None:
-            index = next(i for i, b in enumerate(split.spec.backends) if b.service == service)
             self.problems.append(
                 self.specs.problem(
-                    split.key, f"spec.backends[{index}].service", no_host_message(service, remote)
+                    split.key, split.spec.backend_path(service), no_host_message(service, remote)
                 )
             )
             return self.host(service)

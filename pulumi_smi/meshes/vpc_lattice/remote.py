@@ -47,7 +47,7 @@ def refused(
     backend = split.spec.backends[index].service
     ns = split.metadata.namespace
     what = f"backend {backend!r} (Service {ns}/{backend}) is served {_place(remote)}"
-    path = f"spec.backends[{index}].service"
+    path = split.spec.backend_path(backend)
     if remote.host is None:
         b.problem(
             split.key,
