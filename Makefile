@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit schemas clean bench
+.PHONY: test demo lint typecheck unit schemas clean bench dist package-check
 
-$(STAMP): pyproject.toml
+# pulumi_smi/__init__.py holds the version, which the editable install's metadata records.
+$(STAMP): pyproject.toml pulumi_smi/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -36,5 +37,31 @@ bench: $(STAMP)
 schemas: $(STAMP)
 	$(BIN)/python tools/extract_schemas.py
 
+# The wheel and sdist to publish, in dist/ (the wheel is built from the sdist, so both are checked).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
+# The built wheel installed into a fresh venv (dependencies from PyPI), as a user would:
+# its version, its pulumi-plugin.json and one convert. Run by .ci/run after `make test`.
+WHEEL_VENV ?= /tmp/pulumi-smi-wheel-venv
+package-check: dist
+	rm -rf $(WHEEL_VENV)
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install --quiet dist/*.whl
+	cd / && $(WHEEL_VENV)/bin/python -c 'import json, pulumi_smi; \
+	  from importlib import metadata, resources; \
+	  assert pulumi_smi.__file__.startswith("$(WHEEL_VENV)/"), pulumi_smi.__file__; \
+	  assert metadata.version("pulumi-smi") == pulumi_smi.__version__; \
+	  data = resources.files("pulumi_smi"); \
+	  assert json.loads(data.joinpath("pulumi-plugin.json").read_text()) == {"resource": False}; \
+	  assert data.joinpath("py.typed").is_file(); \
+	  print(f"pulumi-smi {pulumi_smi.__version__}")' > $(WHEEL_VENV)/expected-version
+	$(WHEEL_VENV)/bin/pulumi-smi --version | cmp - $(WHEEL_VENV)/expected-version
+	$(WHEEL_VENV)/bin/pulumi-smi convert --mesh istio examples/manifests/bookinfo/*.yaml \
+	  > $(WHEEL_VENV)/convert.yaml
+	grep -q '^kind: VirtualService$$' $(WHEEL_VENV)/convert.yaml
+	@echo "package-check: ok: $$(ls dist/*.whl), $$(cat $(WHEEL_VENV)/expected-version), in a fresh venv"
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis dist

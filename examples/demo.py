@@ -17,6 +17,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pulumi_smi import SmiError
 from pulumi_smi.meshes import TARGETS, MeshKind, translate
 from pulumi_smi.plan import dump_yaml
@@ -97,6 +99,11 @@ def convert_everywhere() -> None:
 def render_examples() -> None:
     heading("pulumi-smi render examples/<each> (offline, under mocks)")
     for project in sorted(p.parent for p in EXAMPLES.glob("*/Pulumi.yaml")):
+        runtime = yaml.safe_load((project / "Pulumi.yaml").read_text())["runtime"]
+        runtime = runtime["name"] if isinstance(runtime, dict) else runtime
+        if runtime != "python":  # the other languages need the Pulumi CLI: not rendered here
+            print(f"{project.name:24} runtime {runtime}: needs the Pulumi CLI (not rendered)")
+            continue
         rendering = run_project(load_project(project, None, ()))
         custom = [r for r in rendering.resources if not r["type"].startswith(("smi:", "pulumi:"))]
         meshes = sum(r["type"] == "smi:index:Mesh" for r in rendering.resources)

@@ -14,6 +14,9 @@ from .meshes import MeshKind, TargetOptions, translate
 from .plan import Plan, Resource
 from .spec import Catalogue, SpecSet, load_files, load_text
 
+__version__ = "0.1.0"
+"""The one place the version is written (pyproject reads it; ``pulumi-smi --version`` prints it)."""
+
 if TYPE_CHECKING:
     from .components import (
         Backend,

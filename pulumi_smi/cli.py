@@ -13,9 +13,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 from fractions import Fraction
-from importlib import metadata
 from typing import Any, TextIO
 
+from . import __version__
 from .errors import SmiError, SmiValidationError, printable, shown
 from .meshes import MeshKind, parse_options, translate
 from .plan import Plan
@@ -30,11 +30,8 @@ DIFF_OUTPUTS = ("text", "markdown", "json")
 
 
 def _version() -> str:
-    """The installed package's version (from its metadata: one source of truth, pyproject)."""
-    try:
-        return metadata.version("pulumi-smi")
-    except metadata.PackageNotFoundError:
-        return "unknown (not installed)"
+    """``pulumi_smi.__version__``, which the built metadata reads too (one place)."""
+    return __version__
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
         "--preview", action="store_true", help="run as a preview (unknown outputs stay unknown)"
     )
     _diff_parser(commands)
+    commands.add_parser(
+        "schema",
+        help="print the Pulumi package schema of the multi-language components",
+        description="Print the package schema (JSON) that the Pulumi SDK's analyzer derives "
+        "from the multi-language components: the schema.json other languages' SDKs are "
+        "generated from.",
+    )
     return parser
 
 
@@ -213,6 +217,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             text: str | int = _convert(args)
         elif args.command == "render":
             text = _render(args)
+        elif args.command == "schema":
+            from .multilang.schema import schema_json  # pulumi
+
+            text = schema_json()
         else:
             text, code = _diff(args)
     except SmiValidationError as exc:

@@ -12,15 +12,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from schema_check import validate_manifests
 
 from pulumi_smi.project import render_project
 
 ROOT = Path(__file__).parents[1]
+
+
+def _python(project: Path) -> bool:
+    runtime = yaml.safe_load((project / "Pulumi.yaml").read_text())["runtime"]
+    return (runtime["name"] if isinstance(runtime, dict) else runtime) == "python"
+
+
 PROJECTS = sorted(
-    [p.parent for p in (ROOT / "examples").glob("*/Pulumi.yaml")] + [ROOT],
+    [p.parent for p in (ROOT / "examples").glob("*/Pulumi.yaml") if _python(p.parent)] + [ROOT],
     key=lambda p: str(p),
 )
+"""The Python programs (the TypeScript and YAML ones: sdk_tests/test_language_examples.py)."""
 HYBRID = ROOT / "examples" / "04-hybrid-onprem-aws"
 
 

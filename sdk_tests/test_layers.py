@@ -61,6 +61,37 @@ def test_pure_layers_never_import_pulumi(path: Path) -> None:
 _PULUMI_PACKAGES = {"pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_consul"}
 
 
+SHELL = ("pulumi_smi.components", "pulumi_smi.multilang", "pulumi_smi.testing")
+"""The Pulumi shell: the components, their multi-language surface, the mocks harness."""
+
+
+@pytest.mark.parametrize("path", _files(*PURE), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_pure_layers_never_import_the_pulumi_shell(path: Path) -> None:
+    shell = sorted(m for m in _imports(path) if m.startswith(SHELL))
+    assert not shell, f"{path.relative_to(PACKAGE)} imports {shell}"
+
+
+@pytest.mark.parametrize("path", _files("components"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_python_components_never_import_the_multilanguage_surface(path: Path) -> None:
+    """``pulumi_smi.multilang`` builds on the Python components, never the reverse: the
+    Python API does not change for the other languages."""
+    found = sorted(m for m in _imports(path) if m.startswith("pulumi_smi.multilang"))
+    assert not found, f"{path.relative_to(PACKAGE)} imports {found}"
+
+
+def test_the_command_line_loads_pulumi_only_for_the_commands_that_need_it() -> None:
+    """``convert`` and ``diff`` start without Pulumi: ``cli.py`` imports the shell (``render``,
+    ``schema``) inside the functions that need it, never at the top of the module."""
+    tree = ast.parse((PACKAGE / "cli.py").read_text())
+    top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    names = {a.name for n in top for a in n.names} | {
+        n.module or "" for n in top if isinstance(n, ast.ImportFrom)
+    }
+    assert not {n for n in names if n.split(".")[0] in _PULUMI_PACKAGES}
+    assert not {n for n in names if n.lstrip(".").startswith(("project", "multilang"))}
+    assert "pulumi_smi.multilang.schema" in _imports(PACKAGE / "cli.py")
+
+
 @pytest.mark.parametrize("path", _files("meshes"), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_target_imports_another_and_shared_code_imports_no_target(path: Path) -> None:
     module = _module_name(path)
