@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,14 +103,18 @@ def parse_document(text: str, source: str) -> Document:
     return Document(tuple(resources), tuple(warnings))
 
 
-def read_document(path: str) -> Document:
-    """The document in the file ``path`` (``-``: standard input)."""
+def read_input(path: str, problem: Callable[[str], SmiError]) -> str:
+    """The text of the file ``path`` (``-``: standard input); ``problem(reason)`` is raised
+    when it cannot be read."""
     try:
         if path == "-":
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise _problem(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
-    return parse_document(text, path)
+        raise problem(f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
+def read_document(path: str) -> Document:
+    """The document in the file ``path`` (``-``: standard input)."""
+    return parse_document(read_input(path, lambda why: _problem(path, why)), path)

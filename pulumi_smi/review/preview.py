@@ -21,13 +21,12 @@ those use. A plain preview leaves out the resources that do not change
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import printable
-from .document import Document, Resource, UnreadableDocument
+from .document import Document, Resource, UnreadableDocument, read_input
 
 STACK = "pulumi:pulumi:Stack"
 _PROVIDER_PREFIX = "pulumi:providers:"
@@ -308,12 +307,4 @@ def parse_preview(text: str, source: str) -> Preview:
 
 def read_preview(path: str) -> Preview:
     """The preview in the file ``path`` (``-``: standard input)."""
-    try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _Reader(path).problem(f"cannot be read ({exc.__class__.__name__}: {exc})") from None
-    return parse_preview(text, path)
+    return parse_preview(read_input(path, _Reader(path).problem), path)
