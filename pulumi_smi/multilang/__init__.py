@@ -2,10 +2,10 @@
 
 ``pulumi package add`` on this repository gives TypeScript, Go, C#, Java and YAML programs
 ``smi.Mesh``, ``smi.TrafficSplit``, ... with the schema the SDK's analyzer derives from
-:mod:`.args` and :mod:`.components` (``schema.json``). Each is the Python component (same
-type token, same children), constructed from one ``args`` object; meshes and route groups
-are named by resource name (:mod:`.registry`). Python programs keep using
-:mod:`pulumi_smi` directly.
+:mod:`.args` and the components :mod:`.components` lists (``schema.json``). Each is the
+Python component (same type token, same children), constructed from one ``args`` object;
+meshes and route groups are named by resource name (:mod:`.registry`). Python programs keep
+using :mod:`pulumi_smi` directly.
 """
 
 from .args import (

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 import pulumi
@@ -21,6 +22,7 @@ from ..errors import Problem, SmiValidationError, raise_if_any, shown
 
 E = TypeVar("E", bound=enum.Enum)
 R = TypeVar("R", bound=pulumi.Resource)
+T = TypeVar("T")
 
 
 def whole_number(value: object, source: str, path: str) -> int:
@@ -118,9 +120,15 @@ class Inputs:
             return None
         return value
 
-    def choice(self, value: object, path: str, kind: type[E]) -> E | None:
+    def choice(
+        self, value: object, path: str, kind: type[E], *, required: bool = False
+    ) -> E | None:
         """A member of the enum ``kind`` (given as the member or its value)."""
-        if value is None or not self._plain(value, path, f"a {kind.__name__}"):
+        if value is None:
+            if required:
+                self.fail(path, "required")
+            return None
+        if not self._plain(value, path, f"a {kind.__name__}"):
             return None
         if isinstance(value, kind):
             return value
@@ -143,14 +151,32 @@ class Inputs:
             self._wrong(path, what, value)
         return None
 
-    def record(self, value: object, path: str) -> Mapping[str, Any] | None:
+    def record(
+        self, value: object, path: str, *, required: bool = False
+    ) -> Mapping[str, Any] | None:
         """An object (a nested TypedDict), None when absent."""
-        if value is None or not self._plain(value, path, "an object"):
+        if value is None:
+            if required:
+                self.fail(path, "required")
+            return None
+        if not self._plain(value, path, "an object"):
             return None
         if not isinstance(value, Mapping):
             self._wrong(path, "an object", value)
             return None
         return value
+
+    def nested(
+        self,
+        value: object,
+        path: str,
+        reader: Callable[[Mapping[str, Any], str], T | None],
+        *,
+        required: bool = False,
+    ) -> T | None:
+        """What ``reader`` makes of the object ``value`` and its path (None when absent)."""
+        given = self.record(value, path, required=required)
+        return None if given is None else reader(given, path)
 
     # --- collections ------------------------------------------------------------------
 
@@ -167,33 +193,42 @@ class Inputs:
             return []
         return list(value)
 
-    def texts(self, value: object, path: str, *, required: bool = False) -> list[str]:
-        """A list of strings."""
+    def each(
+        self,
+        value: object,
+        path: str,
+        reader: Callable[[object, str], T | None],
+        *,
+        required: bool = False,
+    ) -> list[T]:
+        """What ``reader`` makes of each item of a list and its path (``ports[0]``), the items
+        it cannot read (None) left out."""
         found = [
-            self.text(v, f"{path}[{i}]", required=True)
-            for i, v in enumerate(self.items(value, path, required=required))
+            reader(item, f"{path}[{index}]")
+            for index, item in enumerate(self.items(value, path, required=required))
         ]
         return [v for v in found if v is not None]
+
+    def texts(self, value: object, path: str, *, required: bool = False) -> list[str]:
+        """A list of strings."""
+        return self.each(value, path, partial(self.text, required=True), required=required)
 
     def wholes(self, value: object, path: str) -> list[int]:
         """A list of whole numbers."""
-        found = [
-            self.whole(v, f"{path}[{i}]", required=True)
-            for i, v in enumerate(self.items(value, path))
-        ]
-        return [v for v in found if v is not None]
+        return self.each(value, path, partial(self.whole, required=True))
 
-    def records(
-        self, value: object, path: str, *, required: bool = False
-    ) -> list[Mapping[str, Any]]:
-        """A list of objects."""
-        found: list[Mapping[str, Any]] = []
-        for index, item in enumerate(self.items(value, path, required=required)):
-            if item is None:
-                self.fail(f"{path}[{index}]", "required")
-            elif (record := self.record(item, f"{path}[{index}]")) is not None:
-                found.append(record)
-        return found
+    def each_nested(
+        self,
+        value: object,
+        path: str,
+        reader: Callable[[Mapping[str, Any], str], T | None],
+        *,
+        required: bool = False,
+    ) -> list[T]:
+        """What ``reader`` makes of each object of a list (see :meth:`nested`)."""
+        return self.each(
+            value, path, partial(self.nested, reader=reader, required=True), required=required
+        )
 
     def strings(self, value: object, path: str) -> dict[str, str]:
         """A map of strings (labels, annotations, headers)."""
