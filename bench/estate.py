@@ -10,6 +10,7 @@ call it (read match) on its HTTP port. Deterministic: the same ``n`` gives the s
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,57 @@ def documents(services: int) -> list[dict[str, Any]]:
 
 def text(services: int) -> str:
     """The estate as one multi-document YAML stream."""
+    return _stream(services, _template(_service_documents))
+
+
+def _names(index: int) -> tuple[str, str, str]:
+    """The service ``index``'s name, namespace and caller."""
+    namespace = f"ns-{index % NAMESPACES}"
+    caller = f"app-{index - NAMESPACES}" if index >= NAMESPACES else f"gateway-{namespace}"
+    return f"app-{index}", namespace, caller
+
+
+_TOKENS = ("zzname", "zzns", "zzcaller")
+"""Stand-ins for a service's name, namespace and caller in :func:`_template`."""
+
+
+def _template(make: Callable[[str, str, str], list[dict[str, Any]]]) -> list[str]:
+    """The YAML of one service's documents (``make(name, namespace, caller)``), dumped once
+    with :data:`_TOKENS` for the names and split at them: dumping every service took
+    PyYAML's emitter half a minute at 10,000 services. The names are plain scalars like the
+    tokens, so the text is the one ``yaml.dump_all`` writes for the whole estate (``sdk_tests``
+    checks this)."""
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump_all(documents(services), Dumper=dumper, sort_keys=False)
+    dumped: str = yaml.dump_all(make(*_TOKENS), Dumper=dumper, sort_keys=False)
+    parts = [dumped]
+    for token in _TOKENS:
+        parts = [piece for part in parts for piece in _split_keeping(part, token)]
+    return parts
+
+
+def _split_keeping(text: str, token: str) -> list[str]:
+    pieces = text.split(token)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        out += [token, piece]
+    return out
+
+
+def _stream(services: int, template: list[str]) -> str:
+    """``template`` filled in for every service, the documents separated as ``dump_all``
+    separates them."""
+    chunks = []
+    for index in range(services):
+        values = dict(zip(_TOKENS, _names(index), strict=True))
+        chunks.append("".join(values.get(part, part) for part in template))
+    return "---\n".join(chunks)
 
 
 def _service(index: int) -> list[dict[str, Any]]:
-    namespace = f"ns-{index % NAMESPACES}"
-    name = f"app-{index}"
-    caller = f"app-{index - NAMESPACES}" if index >= NAMESPACES else f"gateway-{namespace}"
+    return _service_documents(*_names(index))
+
+
+def _service_documents(name: str, namespace: str, caller: str) -> list[dict[str, Any]]:
     meta = {"name": name, "namespace": namespace}
     docs: list[dict[str, Any]] = [
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": dict(meta)},
@@ -129,9 +173,12 @@ def _deployment(name: str, namespace: str, account: str, version: str) -> dict[s
 
 def catalogue_text(services: int) -> str:
     """Only the Kubernetes documents of the estate (Services, ServiceAccounts, Deployments)."""
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    kubernetes = [d for d in documents(services) if d["apiVersion"] in ("v1", "apps/v1")]
-    return yaml.dump_all(kubernetes, Dumper=dumper, sort_keys=False)
+
+    def kubernetes(*names: str) -> list[dict[str, Any]]:
+        docs = _service_documents(*names)
+        return [d for d in docs if d["apiVersion"] in ("v1", "apps/v1")]
+
+    return _stream(services, _template(kubernetes))
 
 
 def write(folder: Path, sizes: list[int]) -> None:

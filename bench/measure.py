@@ -12,7 +12,9 @@
     Run ours once (a measurement too: the spy costs one append per child) and write the
     hand-written floor's script for it.
 
-Every result has ``seconds`` (wall time of the measured part) and ``peak_rss_mib``
+Every result has ``seconds`` (wall time of the measured part), ``cpu_seconds`` (the CPU
+time this process spent on it, every thread's: what a shared machine's load changes least)
+and ``peak_rss_mib``
 (``resource.getrusage``: the process's peak resident set).
 """
 
@@ -38,7 +40,7 @@ def _peak_rss_mib() -> float:
 
 def convert(target: str, path: str) -> dict[str, Any]:
     """Time ``convert`` as a user runs it, output and warnings discarded."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     from pulumi_smi.cli import main
 
     from .programs import OPTIONS
@@ -49,28 +51,30 @@ def convert(target: str, path: str) -> dict[str, Any]:
     out = io.StringIO()
     with contextlib.redirect_stderr(io.StringIO()):
         code = main(argv, stdout=out)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert code == 0, f"convert exited {code}"
     text = out.getvalue()
-    return {"seconds": seconds, "objects": text.count('\n    {\n      "type"'), "bytes": len(text)}
+    objects = text.count('\n    {\n      "type"')
+    return {"seconds": seconds, "cpu_seconds": cpu, "objects": objects, "bytes": len(text)}
 
 
 def floor(path: str, counts: list[int]) -> dict[str, Any]:
     """Parse ``path`` with the C loader, then write ``n`` of its documents as JSON, for each
     ``n`` of ``counts`` (the targets' resource counts): ``seconds`` per count, parse included."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     import yaml
 
     with open(path, encoding="utf-8") as handle:
         documents = list(yaml.load_all(handle.read(), Loader=yaml.CSafeLoader))
-    parsed = time.perf_counter() - start
-    seconds = {}
+    parsed, parsed_cpu = time.perf_counter() - start, time.process_time() - cpu
+    seconds, cpu_seconds = {}, {}
     for count in counts:
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         written = [documents[i % len(documents)] for i in range(count)]
         json.dumps({"resources": written, "warnings": []}, indent=2, ensure_ascii=False)
         seconds[str(count)] = parsed + time.perf_counter() - begin
-    return {"seconds": seconds}
+        cpu_seconds[str(count)] = parsed_cpu + time.process_time() - begin_cpu
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds}
 
 
 def _preload(target: str) -> None:
@@ -85,7 +89,8 @@ def _preload(target: str) -> None:
         import pulumi_aws.vpclattice  # noqa: F401
 
 
-def _run(program: Callable[[], Any]) -> tuple[float, Any, Any]:
+def _run(program: Callable[[], Any]) -> tuple[tuple[float, float], Any, Any]:
+    """Run ``program`` under mocks: (wall, CPU) seconds, the recording, what it made."""
     from pulumi_smi.testing import run_program
 
     made: list[Any] = []
@@ -94,9 +99,9 @@ def _run(program: Callable[[], Any]) -> tuple[float, Any, Any]:
         made.append(program())
 
     with contextlib.redirect_stderr(io.StringIO()):  # the programs' warnings
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         recording = run_program(body)
-        seconds = time.perf_counter() - start
+        seconds = (time.perf_counter() - start, time.process_time() - cpu)
     return seconds, recording, made[0]
 
 
@@ -137,9 +142,10 @@ def program(kind: str, target: str, services: int, folder: str) -> dict[str, Any
     """Time one components program (``handwritten-<program>`` reads its script)."""
     _preload(target)
     chosen = _program(kind, target, services, Path(folder))
-    seconds, recording, _ = _run(chosen)
+    (seconds, cpu), recording, _ = _run(chosen)
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "resources": len(recording.resources),
         "fingerprint": fingerprint(recording),
     }
@@ -161,7 +167,7 @@ def script(kind: str, target: str, services: int, folder: str) -> dict[str, Any]
 
     register._create = spy  # type: ignore[assignment]
     try:
-        seconds, recording, made = _run(_program(kind, target, services, Path(folder)))
+        (seconds, cpu), recording, made = _run(_program(kind, target, services, Path(folder)))
     finally:
         register._create = original  # type: ignore[assignment]
     plan = programs.script(made, created, recording)
@@ -169,6 +175,7 @@ def script(kind: str, target: str, services: int, folder: str) -> dict[str, Any]
     out.write_text(json.dumps(plan))
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "resources": len(recording.resources),
         "fingerprint": fingerprint(recording),
     }

@@ -19,7 +19,7 @@ from . import __version__
 from .errors import SmiError, SmiValidationError, printable, shown
 from .meshes import MeshKind, parse_options, translate
 from .plan import Plan
-from .spec.loader import load_files
+from .spec.loader import load_files, no_cycle_collection
 
 EXIT_INVALID = 2
 EXIT_PROGRAM = 1
@@ -156,10 +156,11 @@ def _convert(args: argparse.Namespace) -> str:
     if args.metrics:
         raise SmiError("--metrics is not supported yet")
     options = parse_options(args.mesh, _parse_options(args.options, args.mesh_name), "--set")
-    plan: Plan = translate(load_files(args.files), args.mesh, options)
-    for warning in plan.warnings:
-        print(f"warning: {printable(warning)}", file=sys.stderr)
-    return plan.to_json() if args.output == "json" else plan.to_yaml()
+    with no_cycle_collection():  # nothing to collect: the estate and the plan are kept
+        plan: Plan = translate(load_files(args.files), args.mesh, options)
+        for warning in plan.warnings:
+            print(f"warning: {printable(warning)}", file=sys.stderr)
+        return plan.to_json() if args.output == "json" else plan.to_yaml()
 
 
 def _render(args: argparse.Namespace) -> str | int:

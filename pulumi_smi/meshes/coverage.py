@@ -39,7 +39,7 @@ def silent_objects(specs: SpecSet, plan: Plan) -> list[SmiObject]:
     for split in specs.traffic_splits:
         if split.key not in accounted and _apex(split) not in apexes:
             silent.append(split)
-    splits = _splits_by_namespace(specs)
+    splits = _splits_by_service(specs)
     for target in specs.traffic_targets:
         if target.key in accounted:
             continue
@@ -65,29 +65,30 @@ def _apex(split: TrafficSplit) -> tuple[str, str]:
     return (split.metadata.namespace, split.spec.service)
 
 
-def _splits_by_namespace(specs: SpecSet) -> dict[str, list[TrafficSplit]]:
-    """The TrafficSplits of each namespace, in input order."""
-    found: dict[str, list[TrafficSplit]] = defaultdict(list)
+def _splits_by_service(specs: SpecSet) -> dict[tuple[str, str], set[ObjectKey]]:
+    """The TrafficSplits naming each (namespace, Service), as apex or backend: indexed once,
+    so that each TrafficTarget looks up its destination's Services instead of scanning every
+    split of the namespace."""
+    found: dict[tuple[str, str], set[ObjectKey]] = defaultdict(set)
     for split in specs.traffic_splits:
-        found[split.metadata.namespace].append(split)
+        namespace = split.metadata.namespace
+        for service in (split.spec.service, *(b.service for b in split.spec.backends)):
+            found[(namespace, service)].add(split.key)
     return found
 
 
 def _shared_owners(
-    specs: SpecSet, target: TrafficTarget, splits: Mapping[str, list[TrafficSplit]]
+    specs: SpecSet, target: TrafficTarget, splits: Mapping[tuple[str, str], set[ObjectKey]]
 ) -> set[ObjectKey]:
     """The owners of resources shared by every TrafficTarget of this destination
-    (``splits``: the TrafficSplits by namespace)."""
+    (``splits``: :func:`_splits_by_service`)."""
     destination = target.spec.destination
     namespace = destination.namespace or target.metadata.namespace
     services = _services(specs, namespace, destination.name)
     found = {service_account_owner(namespace, destination.name)}
     found |= {service_owner(namespace, name) for name in services}
-    found |= {
-        split.key
-        for split in splits.get(namespace, ())
-        if {split.spec.service, *(b.service for b in split.spec.backends)} & services
-    }
+    for name in services:
+        found |= splits.get((namespace, name), set())
     return found
 
 

@@ -82,17 +82,19 @@ def load_files(paths: Iterable[str | Path]) -> SpecSet:
 
     Problems of every file are reported together, even when one file does not parse.
     """
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return _load_files([str(path) for path in paths])
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """No cyclic garbage collection while loading.
+def no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection inside (as it was outside, after).
 
     Loading allocates a container per YAML node and a model per document, all kept, none in
     a reference cycle: the collector's passes over the growing heap (a third of the time on
     a large estate) would find nothing to free. Reference counting still frees everything.
+    ``convert`` translates and prints under it too: the plan is kept as well, and each pass
+    would walk the loaded estate again (a third of a translation's time).
     """
     enabled = gc.isenabled()
     gc.disable()

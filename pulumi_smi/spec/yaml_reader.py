@@ -66,7 +66,31 @@ def _mark(mark: Any) -> str:
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """A safe loader that rejects duplicate keys instead of keeping the last one."""
+    """A safe loader that rejects duplicate keys instead of keeping the last one.
+
+    It resolves each plain scalar's tag once per distinct value (a stream repeats its keys
+    and most of its values), and skips the resolver's path bookkeeping, which only path
+    resolvers use and the safe loader has none of: PyYAML calls the three for every node,
+    a quarter of the time it takes to read a large estate.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:  # the tag depends on the value alone
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None  # what PyYAML's does without path resolvers
+
+    def ascend_resolver(self) -> None:
+        return None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[Any] = set()
@@ -95,6 +119,9 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
             raise yaml.constructor.ConstructorError(
                 None, None, f"invalid value: {str(exc).split(';')[0]}", node.start_mark
             ) from None
+
+
+assert not _StrictLoader.yaml_path_resolvers, "path resolvers need descend/ascend_resolver"
 
 
 class _Refused(Exception):

@@ -250,3 +250,35 @@ def test_a_matched_split_to_the_apex_alone_uses_the_subset_only_when_the_apex_is
     alone = consul(WEB + beta + ab)
     assert to(alone, headers={"x-beta": "true"}) == {"web": Fraction(1)}
     assert not of_kind(alone, "ServiceResolver")
+
+
+def test_routing_entries_depend_on_the_service_defaults_of_their_own_chain_only() -> None:
+    """Consul checks the protocols of an entry's own service and of the services it sends
+    traffic to; one dependency on every ServiceDefaults of the namespace grows with the
+    square of its size."""
+    api = "".join(service(s) for s in ("api", "api-v1", "api-v2"))
+    text = (
+        WEB
+        + api
+        + group("beta", "{name: beta, headers: {x-beta: 'true'}}")
+        + split({"web-v2": 1, "web-v3": 1}, ("beta",), name="ab")
+        + split({"web-v1": 90, "web-v2": 10}, name="canary")
+        + split({"api-v1": 1, "api-v2": 1}, name="api").replace("service: web", "service: api")
+    )
+    plan = consul(text)
+    names = {r.name: (r.properties["kind"], r.properties["metadata"]["name"]) for r in plan}
+    needs = {
+        names[r.name]: sorted(names[d] for d in r.depends_on)
+        for r in plan
+        if r.properties["kind"] in ("ServiceRouter", "ServiceSplitter")
+    }
+
+    def defaults(*services: str) -> list[tuple[str, str]]:
+        return sorted(("ServiceDefaults", s) for s in services)
+
+    assert needs == {
+        ("ServiceSplitter", "web"): defaults("web", "web-v1", "web-v2"),
+        ("ServiceSplitter", "web-ab"): defaults("web-ab", "web-v2", "web-v3"),
+        ("ServiceRouter", "web"): defaults("web", "web-ab"),
+        ("ServiceSplitter", "api"): defaults("api", "api-v1", "api-v2"),
+    }

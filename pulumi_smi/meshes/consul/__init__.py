@@ -13,8 +13,6 @@ to the TerminatingGateway ``terminating_gateway``, which the user registers in t
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from ...errors import TranslationError
 from ...plan import Plan, Resource
 from ...spec.specset import SpecSet
@@ -56,11 +54,7 @@ def translate(specs: SpecSet, options: ConsulOptions, namer: Namer) -> Plan:
     with b.collecting():
         _check_global_names(specs, [*defaults, *splits.entries, *intentions], options)
     resources: list[Resource] = [emit(e, options, namer) for e in defaults]
-    by_namespace: dict[str, list[str]] = defaultdict(list)
-    by_service: dict[tuple[str, str], str] = {}
-    for entry, resource in zip(defaults, resources, strict=True):
-        by_namespace[entry.namespace].append(resource.name)
-        by_service[(entry.namespace, entry.name)] = resource.name
+    by_service = {(e.namespace, e.name): r.name for e, r in zip(defaults, resources, strict=True)}
     emitted = [(entry, emit(entry, options, namer)) for entry in [*splits.entries, *intentions]]
     by_entry = {(e.kind, e.namespace, e.name): r.name for e, r in emitted}
     for entry, resource in emitted:
@@ -73,12 +67,32 @@ def translate(specs: SpecSet, options: ConsulOptions, namer: Namer) -> Plan:
         elif entry.kind == "TerminatingGateway":  # no routing: it needs no protocol
             needs = ()
         else:  # and traffic goes through a redirect or the gateway only once it is written
-            needs = (*by_namespace[entry.namespace], *(by_entry[k] for k in entry.after))
+            chain = sorted({(entry.namespace, s) for s in _chain(entry)} & by_service.keys())
+            needs = (*(by_service[k] for k in chain), *(by_entry[k] for k in entry.after))
         resources.append(
             Resource(resource.type, resource.name, resource.properties, needs, resource.owner)
         )
     b.include(resources, splits.warnings + intention_warnings)
     return b.plan()
+
+
+def _chain(entry: Entry) -> list[str]:
+    """The services (of ``entry``'s namespace) whose ServiceDefaults must exist before it:
+    its own and the ones its splits or routes send traffic to.
+
+    Writing an entry, Consul compiles the discovery chains it is part of and refuses it when
+    their services' protocols differ, a service without ServiceDefaults being tcp ("discovery
+    chain ... uses inconsistent protocols"; Consul's "cannot split to a service using tcp",
+    "cannot route to a service using tcp"). Services further down a chain (the backends of a
+    route's own splitter) are the dependencies of the entry sending traffic to them, so every
+    order the dependencies allow compiles; other services of the namespace are not needed.
+    """
+    services = [entry.name]
+    if entry.kind == "ServiceSplitter":
+        services += [split["service"] for split in entry.spec["splits"]]
+    elif entry.kind == "ServiceRouter":
+        services += [route["destination"]["service"] for route in entry.spec["routes"]]
+    return services
 
 
 def _check_global_names(specs: SpecSet, entries: list[Entry], options: ConsulOptions) -> None:

@@ -113,13 +113,16 @@ def intention_entries(specs: SpecSet, options: ConsulOptions) -> IntentionEntrie
     if problems:
         raise TranslationError(problems)
     destinations: dict[tuple[str, str], _Destination] = {}
+    namespaces: dict[str, set[str]] = {}  # Consul name -> namespaces of destinations so far
     uses: list[Use] = []
     for destination in model:
         identity = destination.identity
         service = names[identity]
         key = (identity.namespace, service.name)
-        if any(name == service.name and ns != identity.namespace for ns, name in destinations):
+        seen_in = namespaces.setdefault(service.name, set())
+        if seen_in - {identity.namespace}:  # the name is a destination in another namespace
             uses.append(Use(service.name, destination.first.key, "spec.destination.name"))
+        seen_in.add(identity.namespace)
         merged = destinations.setdefault(
             key, _Destination(service, service_account_owner(identity.namespace, identity.name))
         )
