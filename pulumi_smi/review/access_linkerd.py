@@ -99,15 +99,57 @@ def _sources(
     return first, tuple(f"and one of {canonical(sorted(r))}" for r in rest), unknown
 
 
+AUTHN_KINDS = ("MeshTLSAuthentication", "NetworkAuthentication")
+
+
+def object_key(properties: Mapping[str, Any]) -> tuple[str, str]:
+    """(namespace, name) of a Linkerd object's manifest."""
+    return (namespace_of(properties) or "", str(mapping(properties.get("metadata")).get("name")))
+
+
+@dataclass(frozen=True)
+class ServerRoute:
+    """An HTTPRoute attached to Servers (inbound policy), as :func:`server_routes` finds it."""
+
+    name: str
+    """The resource's logical name."""
+    key: tuple[str, str]
+    spec: Mapping[str, Any]
+    parents: list[tuple[str, str]]
+    """(namespace, name) of each Server it is attached to."""
+
+
+def server_routes(resources: Sequence[Resource]) -> list[ServerRoute]:
+    """Every Linkerd or Gateway API HTTPRoute of ``resources`` with a Server parent (a GAMMA
+    route of a Service is traffic, not inbound policy)."""
+    found: list[ServerRoute] = []
+    for resource in resources:
+        properties = next(
+            (p for g in _ROUTE_GROUPS if (p := manifest(resource, g, ("HTTPRoute",))) is not None),
+            None,
+        )
+        if properties is None:
+            continue
+        spec, namespace = mapping(properties.get("spec")), namespace_of(properties) or ""
+        parents = [
+            (str(p.get("namespace") or namespace), str(p.get("name")))
+            for p in items(spec.get("parentRefs"))
+            if p.get("kind") == "Server"
+        ]
+        if parents:
+            found.append(ServerRoute(str(resource["name"]), object_key(properties), spec, parents))
+    return found
+
+
 def authentications(resources: Sequence[Resource]) -> dict[tuple[str, str], list[str]]:
     """The identities (or networks) each Mesh/NetworkAuthentication allows, by (ns, name)."""
     found: dict[tuple[str, str], list[str]] = {}
     for resource in resources:
-        properties = manifest(resource, _POLICY, ("MeshTLSAuthentication", "NetworkAuthentication"))
+        properties = manifest(resource, _POLICY, AUTHN_KINDS)
         if properties is None:
             continue
         spec = mapping(properties.get("spec"))
-        key = (namespace_of(properties) or "", str(mapping(properties.get("metadata")).get("name")))
+        key = object_key(properties)
         if properties.get("kind") == "NetworkAuthentication":
             found[key] = [f"network {canonical(n)}" for n in items(spec.get("networks"))]
             continue
@@ -186,25 +228,10 @@ def linkerd_access(resources: Sequence[Resource]) -> Access:
                     destination, "Server accessPolicy deny", server.port, unknown, via=(server.via,)
                 )
             )
-    for resource in resources:
-        properties = next(
-            (p for g in _ROUTE_GROUPS if (p := manifest(resource, g, ("HTTPRoute",))) is not None),
-            None,
-        )
-        if properties is None:
-            continue
-        spec, namespace = mapping(properties.get("spec")), namespace_of(properties) or ""
-        parents = [
-            (str(p.get("namespace") or namespace), str(p.get("name")))
-            for p in items(spec.get("parentRefs"))
-            if p.get("kind") == "Server"
-        ]
-        if not parents:
-            continue  # a GAMMA route of a Service: traffic, not inbound policy
-        key = (namespace, str(mapping(properties.get("metadata")).get("name")))
-        route = _Route(key, route_matches(spec), parents, str(resource["name"]))
-        routes[key] = route
-        for parent in parents:
+    for attached in server_routes(resources):
+        route = _Route(attached.key, route_matches(attached.spec), attached.parents, attached.name)
+        routes[attached.key] = route
+        for parent in attached.parents:
             servers.setdefault(parent, _absent("Server", *parent)).routes.append(route)
     authns = authentications(resources)
     for resource in resources:

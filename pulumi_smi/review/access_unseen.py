@@ -14,24 +14,25 @@ may grant it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .access_istio import manifest, namespace_of
-from .access_linkerd import Match, authentications, route_matches
+from .access_linkerd import (
+    AUTHN_KINDS,
+    Match,
+    authentications,
+    object_key,
+    route_matches,
+    server_routes,
+)
 from .access_model import ANY
 from .sections import Gates, Resource
 from .values import items, mapping
 
 _POLICY = "policy.linkerd.io"
-_ROUTE_GROUPS = (_POLICY, "gateway.networking.k8s.io")
-_AUTHN_KINDS = ("MeshTLSAuthentication", "NetworkAuthentication")
 Key = tuple[str, str]
-
-
-def _key(properties: Mapping[str, Any]) -> Key:
-    return (namespace_of(properties) or "", str(mapping(properties.get("metadata")).get("name")))
 
 
 def _used(resources: Sequence[Resource]) -> tuple[set[Key], set[Key]]:
@@ -44,7 +45,7 @@ def _used(resources: Sequence[Resource]) -> tuple[set[Key], set[Key]]:
             continue
         spec, namespace = mapping(properties.get("spec")), namespace_of(properties) or ""
         for ref in items(spec.get("requiredAuthenticationRefs")):
-            if ref.get("kind") in _AUTHN_KINDS:
+            if ref.get("kind") in AUTHN_KINDS:
                 authns.add((str(ref.get("namespace") or namespace), str(ref.get("name"))))
         target = mapping(spec.get("targetRef"))
         if target.get("kind") == "HTTPRoute":
@@ -54,19 +55,10 @@ def _used(resources: Sequence[Resource]) -> tuple[set[Key], set[Key]]:
 
 def _server_routes(resources: Sequence[Resource]) -> dict[Key, tuple[str, list[str]]]:
     """Each HTTPRoute attached to a Server: its logical name and its matches shown."""
-    found: dict[Key, tuple[str, list[str]]] = {}
-    for resource in resources:
-        properties = next(
-            (p for g in _ROUTE_GROUPS if (p := manifest(resource, g, ("HTTPRoute",))) is not None),
-            None,
-        )
-        if properties is None:
-            continue
-        spec = mapping(properties.get("spec"))
-        if not any(p.get("kind") == "Server" for p in items(spec.get("parentRefs"))):
-            continue
-        found[_key(properties)] = (str(resource["name"]), [_shown(m) for m in route_matches(spec)])
-    return found
+    return {
+        r.key: (r.name, [_shown(m) for m in route_matches(r.spec)])
+        for r in server_routes(resources)
+    }
 
 
 def _shown(match: Match) -> str:
@@ -78,9 +70,9 @@ def _shown(match: Match) -> str:
 def _authn_names(resources: Sequence[Resource]) -> dict[Key, str]:
     found: dict[Key, str] = {}
     for resource in resources:
-        properties = manifest(resource, _POLICY, _AUTHN_KINDS)
+        properties = manifest(resource, _POLICY, AUTHN_KINDS)
         if properties is not None:
-            found[_key(properties)] = str(resource["name"])
+            found[object_key(properties)] = str(resource["name"])
     return found
 
 
