@@ -22,8 +22,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy pulumi_smi
 
+# One worker per core (pytest-xdist): CI has two, and the suite is mostly CPU-bound.
 unit: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -66,10 +67,29 @@ def _measure(*args: str) -> dict[str, Any]:
     return result
 
 
+_jobs = [1]
+"""How many measurements run at a time (``--jobs``): one per core by default. Each cell is
+its process's own CPU time, which a neighbour on another core barely changes, and ours and
+the floor run side by side alike."""
+
+
+def _measure_all(cases: list[tuple[str, ...]]) -> list[dict[str, Any]]:
+    """:func:`_measure` of every case, :data:`_jobs` at a time, in the order given."""
+    if _jobs[0] <= 1 or len(cases) <= 1:
+        return [_measure(*case) for case in cases]
+    with ThreadPoolExecutor(max_workers=_jobs[0]) as pool:
+        return list(pool.map(lambda case: _measure(*case), cases))
+
+
 def _median(runs: int, *args: str, extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The median seconds and peak RSS of ``runs`` measurements and ``extra`` ones made
     before (their other keys: the last one's)."""
-    results = [*(extra or []), *(_measure(*args) for _ in range(runs))]
+    results = [*(extra or []), *_measure_all([args] * runs)]
+    return _summary(results)
+
+
+def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median seconds and peak RSS of ``results`` (their other keys: the last one's)."""
     last = dict(results[-1])
     last["seconds"] = statistics.median(r["seconds"] for r in results)
     last["peak_rss_mib"] = statistics.median(r["peak_rss_mib"] for r in results)
@@ -115,12 +135,19 @@ def bench_convert(
         n = _runs_for(size, runs)
         measured: dict[str, list[dict[str, Any]]] = {target: [] for target in targets}
         floors = []
+        written: list[str] = []
         for run in range(n):  # rounds of every target and the floor: the load drifts
             _progress(f"convert at {size:,} services, round {run + 1} of {n}")
-            for target in targets:
-                measured[target].append(_measure("convert", target, path))
-            written = sorted({str(results[0]["objects"]) for results in measured.values()})
-            floors.append(_measure("floor", path, ",".join(written)))
+            cases = [("convert", target, path) for target in targets]
+            if written:  # the objects each target writes are known after the first round
+                cases.append(("floor", path, ",".join(written)))
+            results = _measure_all(cases)
+            for target, result in zip(targets, results, strict=False):
+                measured[target].append(result)
+            if not written:
+                written = sorted({str(r[0]["objects"]) for r in measured.values()})
+                results.append(_measure("floor", path, ",".join(written)))
+            floors.append(results[-1])
         ours = {target: _median(0, extra=results) for target, results in measured.items()}
         if counts is not None:
             counts.update({(target, size): int(r["objects"]) for target, r in ours.items()})
@@ -201,28 +228,48 @@ def bench_components(
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     print("\n".join(lines), flush=True)
+    chosen: list[tuple[str, str, int]] = []
+    skipped: dict[tuple[str, str, int], str] = {}
+    for target in targets:
+        for kind in ("manifests", "objects"):
+            for size in sizes:
+                estimate, about = _estimate(folder, kind, target, size, counts or {})
+                if estimate > budget:
+                    skipped[(target, kind, size)] = (
+                        f"| {target} | {kind} | {size:,} | {about}{estimate:,} | skipped: more "
+                        f"than BENCH_MAX_RESOURCES={budget:,} | | | | | | |"
+                    )
+                else:
+                    chosen.append((target, kind, size))
+    # Our program's first run writes the script the hand-written program replays: every first
+    # run goes before the rest (each phase :data:`_jobs` at a time).
+    _progress(f"{len(chosen)} component cases: our programs")
+    firsts = _measure_all([("script", k, t, str(n), str(folder)) for t, k, n in chosen])
+    _progress(f"{len(chosen)} component cases: the rest and the hand-written programs")
+    later: list[tuple[str, ...]] = []
+    for target, kind, size in chosen:
+        args = (target, str(size), str(folder))
+        later += [("program", kind, *args)] * (runs - 1)
+        later += [("program", f"handwritten-{kind}", *args)] * runs
+    rest = iter(_measure_all(later))
+    measured = {}
+    for case, first_run in zip(chosen, firsts, strict=True):
+        ours = _summary([first_run, *(next(rest) for _ in range(runs - 1))])
+        floor = _summary([next(rest) for _ in range(runs)])
+        if not ours["fingerprint"] == floor["fingerprint"] == first_run["fingerprint"]:
+            raise SystemExit(
+                f"{case}: the hand-written program registered other resources than ours"
+            )
+        measured[case] = (ours, floor)
     for target in targets:
         for kind in ("manifests", "objects"):
             first: tuple[float, float] | None = None
             for size in sizes:
-                estimate, about = _estimate(folder, kind, target, size, counts or {})
-                if estimate > budget:
-                    lines.append(
-                        f"| {target} | {kind} | {size:,} | {about}{estimate:,} | skipped: more "
-                        f"than BENCH_MAX_RESOURCES={budget:,} | | | | | | |"
-                    )
+                if (target, kind, size) in skipped:
+                    lines.append(skipped[(target, kind, size)])
                     print(lines[-1], flush=True)
                     continue
-                args = (target, str(size), str(folder))
-                _progress(f"{target} {kind} at {size:,} services, ours and hand-written")
-                first_run = _measure("script", kind, *args)
-                ours = _median(runs - 1, "program", kind, *args, extra=[first_run])
-                floor = _median(runs, "program", f"handwritten-{kind}", *args)
-                if not ours["fingerprint"] == floor["fingerprint"] == first_run["fingerprint"]:
-                    raise SystemExit(
-                        f"{target} {kind} {size}: the hand-written program registered other "
-                        "resources than ours"
-                    )
+                ours, floor = measured[(target, kind, size)]
                 growth = _growth(ours["seconds"], floor["seconds"], first)
                 first = first or (ours["seconds"], floor["seconds"])
                 lines.append(
@@ -275,13 +322,22 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--skip", choices=("convert", "components"), action="append", default=[])
     parser.add_argument("--clock", choices=CLOCKS, default=os.environ.get("BENCH_CLOCK", "cpu"))
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=int(os.environ.get("BENCH_JOBS", str(min(2, os.cpu_count() or 1)))),
+        help="measurements at a time (default: one per core, at most two)",
+    )
     args = parser.parse_args(argv)
     _clock[0] = args.clock
+    _jobs[0] = max(1, args.jobs)
+    if args.clock == "wall":
+        _jobs[0] = 1  # wall time of side-by-side processes would count each other's waits
     sizes = _sizes(args.sizes)
     started = time.perf_counter()
     print(f"Machine: {_machine()}", flush=True)
     what = "CPU time of the measuring process" if args.clock == "cpu" else "wall time"
-    print(f"Seconds: {what} (BENCH_CLOCK=cpu|wall)\n", flush=True)
+    print(f"Seconds: {what} (BENCH_CLOCK=cpu|wall), {_jobs[0]} at a time\n", flush=True)
     with tempfile.TemporaryDirectory(prefix="pulumi-smi-bench-") as tmp:
         folder = Path(tmp)
         _write_estates(folder, sizes)

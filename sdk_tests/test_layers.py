@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "pulumi_smi"
 TARGETS = {"smi", "istio", "linkerd", "consul", "gateway_api", "appmesh", "vpc_lattice"}
 """The target modules/packages under ``meshes/`` (one per ``--mesh`` value)."""
-PURE = ("spec", "meshes", "review", "plan.py", "errors.py")
+PURE = ("spec", "meshes", "metrics", "review", "plan.py", "errors.py")
 
 
 def _module_name(path: Path) -> str:

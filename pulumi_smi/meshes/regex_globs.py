@@ -204,8 +204,10 @@ def _combine(shapes: list[_Shape], convert: _Convert) -> Globs:
         lost += [converted.lost] if converted.lost else []
     include = list(dict.fromkeys(include))
     include = [g for g in include if not any(o != g and o.covers(g) for o in include)]
-    reference = [re.compile(_regex(shape), re.DOTALL) for shape in shapes]
-    exclude = [e for e in dict.fromkeys(exclude) if not any(r.fullmatch(e) for r in reference)]
+    exclude = list(dict.fromkeys(exclude))
+    if exclude:  # compiled only when needed: most words exclude nothing
+        reference = [re.compile(_regex(shape), re.DOTALL) for shape in shapes]
+        exclude = [e for e in exclude if not any(r.fullmatch(e) for r in reference)]
     if len(include) + len(exclude) > MAX_GLOBS:
         raise Inexpressible(f"it expands to more than {MAX_GLOBS} patterns")
     globs = Globs(tuple(include), tuple(exclude))

@@ -31,6 +31,7 @@ from .catalogue_index import CatalogueIndex
 from .fields import NamespaceName, ObjectName, ServiceName
 from .models import FieldError
 from .names import port_name_problem
+from .objectives import ServiceLevel, service_level_fields
 from .remote import Remote, remote_from_manifest
 from .shape import ShapeError, mapping, sequence
 
@@ -84,6 +85,8 @@ class Service(CatalogueModel):
     selector: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     remote: Remote | None = None
     """Where it is served when it stands for a backend outside the mesh (:mod:`.remote`)."""
+    slo: ServiceLevel | None = None
+    """Its service-level objectives, from its annotations (:mod:`.objectives`)."""
 
     @field_validator("ports")
     @classmethod
@@ -465,4 +468,5 @@ def service_from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
         "ports": spec.get("ports") or [],
         "selector": spec.get("selector") or {},
         "remote": remote_from_manifest(spec, annotations),
+        "slo": service_level_fields(annotations),
     }

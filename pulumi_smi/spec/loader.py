@@ -30,6 +30,7 @@ from .catalogue import (
     workload_from_manifest,
 )
 from .models import SMI_KINDS, FieldError, ObjectKey, SmiObject
+from .objectives import ANNOTATIONS as SLO_ANNOTATIONS
 from .remote import ANNOTATIONS
 from .shape import ShapeError, mapping
 from .specset import Origin, SpecSet
@@ -57,6 +58,7 @@ _SERVICE_PATHS = {
     "remote.host": "spec.externalName",
     "remote": "spec.externalName",
     **{f"remote.{field}": f"metadata.annotations.{key}" for key, field in ANNOTATIONS.items()},
+    **{f"slo.{field}": f"metadata.annotations.{key}" for key, field in SLO_ANNOTATIONS.items()},
 }
 
 
@@ -415,6 +417,12 @@ _PYDANTIC_STEP = re.compile(r"^(\[key\]|function-[a-z]+\[.*\]|[a-z-]+\[.*\])$")
 """Steps pydantic adds to an error location that are not fields (``[key]``, union tags)."""
 
 
+_ANNOTATION_PATHS = {
+    f"metadata.slo.{field}": f"metadata.annotations.{key}" for key, field in SLO_ANNOTATIONS.items()
+}
+"""Where an SMI object's fields read from annotations are written."""
+
+
 def _path(loc: tuple[int | str, ...], paths: Mapping[str, str]) -> str:
     """The user's field path of a pydantic error location; ``paths`` renames its first part,
     or its first two (``remote.host`` -> ``spec.externalName``)."""
@@ -427,7 +435,7 @@ def _path(loc: tuple[int | str, ...], paths: Mapping[str, str]) -> str:
         elif not _PYDANTIC_STEP.match(part):
             part = paths.get(part, part) if index == 0 else part
             path += f".{part}" if path else part
-    return path
+    return _ANNOTATION_PATHS.get(path, path)
 
 
 def _message(error: Mapping[str, Any]) -> str:

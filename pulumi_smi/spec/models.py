@@ -34,6 +34,7 @@ from .names import (
     label_key_problem,
     label_value_problem,
 )
+from .objectives import ServiceLevel, service_level_fields
 from .regex import regex_problem
 
 MAX_WEIGHT = 2**31 - 1
@@ -89,6 +90,18 @@ class ObjectMeta(BaseModel):
     namespace: NamespaceName = "default"
     labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    slo: ServiceLevel | None = None
+    """The service-level objectives its annotations give (:mod:`.objectives`): on a
+    TrafficSplit, what every backend must meet."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _slo_from_annotations(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("annotations"), dict):
+            fields = service_level_fields(data["annotations"])
+            if fields is not None:
+                return {**data, "slo": fields}
+        return data
 
     @field_validator("labels")
     @classmethod
