@@ -1,7 +1,8 @@
 """pulumi-smi: Service Mesh Interface intent, expanded by Pulumi into native mesh resources.
 
 The components (``Mesh``, ``TrafficSplit``, ...) import Pulumi; they are loaded
-on first use so that the pure layers and the CLI start fast.
+on first use so that the pure layers and the CLI start fast. ``TrafficMetrics`` gives a
+mesh's golden signals (the metrics contract) and the SLO alerts of its objectives.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
         Rule,
         ServiceAccount,
         TCPRoute,
+        TrafficMetrics,
         TrafficSplit,
         TrafficTarget,
         UDPRoute,
@@ -44,6 +46,7 @@ _COMPONENTS = {
     "Rule",
     "ServiceAccount",
     "TCPRoute",
+    "TrafficMetrics",
     "TrafficSplit",
     "TrafficTarget",
     "UDPRoute",
@@ -76,6 +79,7 @@ __all__ = [
     "SpecSet",
     "TCPRoute",
     "TargetOptions",
+    "TrafficMetrics",
     "TrafficSplit",
     "TrafficTarget",
     "TranslationError",

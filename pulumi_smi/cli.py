@@ -17,8 +17,8 @@ from typing import Any, TextIO
 
 from . import __version__
 from .errors import SmiError, SmiValidationError, printable, shown
-from .meshes import MeshKind, parse_options, translate
-from .plan import Plan
+from .meshes import MeshKind, TargetOptions, parse_options, translate
+from .plan import Plan, dump_yaml, pretty_json
 from .spec.loader import load_files, no_cycle_collection
 
 EXIT_INVALID = 2
@@ -153,14 +153,32 @@ def _parse_options(pairs: Sequence[str], mesh_name: str | None) -> dict[str, str
 
 
 def _convert(args: argparse.Namespace) -> str:
-    if args.metrics:
-        raise SmiError("--metrics is not supported yet")
     options = parse_options(args.mesh, _parse_options(args.options, args.mesh_name), "--set")
+    if args.metrics:
+        return _metrics(args, options)
     with no_cycle_collection():  # nothing to collect: the estate and the plan are kept
         plan: Plan = translate(load_files(args.files), args.mesh, options)
         for warning in plan.warnings:
             print(f"warning: {printable(warning)}", file=sys.stderr)
         return plan.to_json() if args.output == "json" else plan.to_yaml()
+
+
+def _metrics(args: argparse.Namespace, options: TargetOptions) -> str:
+    """``convert --metrics``: the Prometheus rules file (one document with ``groups:``), or
+    for vpc-lattice the CloudWatch Plan."""
+    from .metrics.rules import rules_file
+
+    if args.mesh == MeshKind.VPC_LATTICE.value:
+        from .metrics.plan import metrics_plan
+
+        with no_cycle_collection():
+            plan = metrics_plan(load_files(args.files), MeshKind.VPC_LATTICE, options)
+            for warning in plan.warnings:
+                print(f"warning: {printable(warning)}", file=sys.stderr)
+            return plan.to_json() if args.output == "json" else plan.to_yaml()
+    with no_cycle_collection():
+        document = rules_file(load_files(args.files), args.mesh, options)
+    return pretty_json(document) + "\n" if args.output == "json" else dump_yaml([document])
 
 
 def _render(args: argparse.Namespace) -> str | int:

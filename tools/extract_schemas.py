@@ -114,6 +114,19 @@ SOURCES: tuple[Source, ...] = (
 )
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ELSEWHERE = "github:"
+"""INDEX.json sources of schemas extracted from CRDs that are not in the crds dir (each
+directory has a PROVENANCE.md): kept as committed, never regenerated or removed."""
+
+
+def _extracted_elsewhere() -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The committed schemas (files and INDEX entries) whose source is :data:`ELSEWHERE`."""
+    index = DEFAULT_OUT / "INDEX.json"
+    if not index.exists():
+        return {}, {}
+    entries = json.loads(index.read_text(encoding="utf-8"))["schemas"]
+    kept = {rel: e for rel, e in entries.items() if str(e["source"]).startswith(ELSEWHERE)}
+    return {rel: (DEFAULT_OUT / rel).read_bytes() for rel in kept}, kept
 
 
 def count_cel_rules(node: Any) -> int:
@@ -175,7 +188,11 @@ def extract(crds: Path) -> dict[str, bytes]:
         missing = sorted((source.kinds or frozenset()) - found)
         if missing:
             raise SystemExit(f"{source.pattern}: no served version of {', '.join(missing)}")
-    files["INDEX.json"] = _dump({"note": CEL_NOTE, "schemas": index})
+    kept_files, kept_index = _extracted_elsewhere()
+    for rel, content in kept_files.items():
+        files.setdefault(rel, content)
+        index.setdefault(rel, kept_index[rel])
+    files["INDEX.json"] = _dump({"note": CEL_NOTE, "schemas": dict(sorted(index.items()))})
     return files
 
 

@@ -6,6 +6,7 @@ from .child_options import ChildOptions
 from .handover import WeightHandover
 from .manifests import Manifests
 from .mesh import Mesh
+from .metrics import TrafficMetrics
 from .routes import HTTPRouteGroup, TCPRoute, UDPRoute
 from .traffic import TrafficSplit, TrafficTarget
 
@@ -20,6 +21,7 @@ __all__ = [
     "ServiceAccount",
     "SmiComponent",
     "TCPRoute",
+    "TrafficMetrics",
     "TrafficSplit",
     "TrafficTarget",
     "UDPRoute",

@@ -370,6 +370,52 @@ class ManifestsArgs(TypedDict):
     """Resource options for every child (merged with the mesh's)."""
 
 
+@schema_docs
+class TrafficMetricsArgs(TypedDict):
+    """The arguments of `TrafficMetrics`."""
+
+    mesh: pulumi.Input[str]
+    (
+        "The resource name of the `Mesh` whose traffic is measured, created earlier in the "
+        "program (give this component `dependsOn` on it)."
+    )
+    files: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
+    (
+        "SMI and Kubernetes YAML (paths or glob patterns, each matching a file) whose "
+        "TrafficSplits and Services carry objectives (the `smi.pulumi.com/slo-success-rate` "
+        "and `smi.pulumi.com/slo-latency` annotations). The provider process reads them: give "
+        "absolute paths (a relative one is resolved in that process's working directory)."
+    )
+    splits: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
+    (
+        "The resource names of `TrafficSplit` components whose objectives (annotations) are "
+        "alerted on, created earlier in the program (give this component `dependsOn` on them)."
+    )
+    namespace: NotRequired[pulumi.Input[str]]
+    """Namespace of the PrometheusRule and the dashboard ConfigMap (default `monitoring`)."""
+    object_name: NotRequired[pulumi.Input[str]]
+    (
+        "Kubernetes name of the PrometheusRule and the dashboard ConfigMap (default: the "
+        "resource name)."
+    )
+    dashboard: NotRequired[pulumi.Input[bool]]
+    """Also emit the dashboard: a Grafana ConfigMap, or a CloudWatch dashboard (default true)."""
+    alarm_actions: NotRequired[pulumi.Input[dict[str, pulumi.Input[list[pulumi.Input[str]]]]]]
+    (
+        "vpc-lattice only: per severity (`page`, `ticket`), the action ARNs (SNS topics) of the "
+        "burn-rate alarms (may be outputs of other resources)."
+    )
+    kubernetes_provider: NotRequired[pulumi.Input[pulumi_kubernetes.Provider]]
+    (
+        "The cluster of the PrometheusRule and the dashboard, when the mesh's provider is not a "
+        "Kubernetes one (appmesh, consul with config entries). Give at most one provider."
+    )
+    aws_provider: NotRequired[pulumi.Input[pulumi_aws.Provider]]
+    """The AWS account and region of the CloudWatch dashboard and alarms, when not the mesh's."""
+    child_options: NotRequired[pulumi.Input[ChildOptions]]
+    """Resource options for every child (merged with the mesh's)."""
+
+
 __all__ = [
     "Backend",
     "ChildOptions",
@@ -384,6 +430,7 @@ __all__ = [
     "RouteKind",
     "Rule",
     "ServiceAccountRef",
+    "TrafficMetricsArgs",
     "TrafficSplitArgs",
     "TrafficTargetArgs",
     "WeightHandover",

@@ -10,6 +10,7 @@ annotations, the outputs. Constructing one gives the Python component it stands 
 - :mod:`.traffic`: ``TrafficSplit`` and ``TrafficTarget``;
 - :mod:`.routes`: ``HTTPRouteGroup``, ``TCPRoute`` and ``UDPRoute``;
 - :mod:`.manifests`: ``Manifests``;
+- :mod:`.metrics`: ``TrafficMetrics`` (one mesh's golden signals and SLO alerts);
 - :mod:`.common`: reading the arguments they share (meshes, route groups, child options);
 - :mod:`.outputs`: what they register as outputs (names, URNs, shares, ARNs, DNS names).
 
@@ -20,6 +21,7 @@ import pulumi
 
 from .manifests import Manifests
 from .mesh import Mesh
+from .metrics import TrafficMetrics
 from .routes import HTTPRouteGroup, TCPRoute, UDPRoute
 from .traffic import TrafficSplit, TrafficTarget
 
@@ -29,6 +31,7 @@ __all__ = [
     "Manifests",
     "Mesh",
     "TCPRoute",
+    "TrafficMetrics",
     "TrafficSplit",
     "TrafficTarget",
     "UDPRoute",
@@ -42,5 +45,6 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     TCPRoute,
     UDPRoute,
     Manifests,
+    TrafficMetrics,
 ]
 """The components the provider hosts, in the schema's order."""

@@ -4,7 +4,8 @@ A Mesh or an HTTPRouteGroup cannot be passed from another language as the Python
 Python components take (the other language holds only its URN), so multi-language
 components name them, and find them here: the provider host is one process for the whole
 program, and each multi-language ``Mesh``, ``HTTPRouteGroup``, ``TCPRoute`` and ``UDPRoute``
-registers itself when it is constructed.
+registers itself when it is constructed (and each ``TrafficSplit``, whose objectives a
+``TrafficMetrics`` names).
 
 The registry is scoped to one deployment: under the SDK's mocks (tests run many programs in
 one process) to the mock monitor of the program, which lives as long as the program (a weak
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from pulumi.runtime import mocks, settings
 
-from ..components import HTTPRouteGroup, Mesh, TCPRoute, UDPRoute
+from ..components import HTTPRouteGroup, Mesh, TCPRoute, TrafficSplit, UDPRoute
 from ..errors import Problem, SmiValidationError
 
 RouteGroup = HTTPRouteGroup | TCPRoute | UDPRoute
@@ -34,6 +35,8 @@ class Registry:
     meshes: dict[str, Mesh] = field(default_factory=dict)
     routes: dict[tuple[str, str], RouteGroup] = field(default_factory=dict)
     """By (kind, resource name): ``("HTTPRouteGroup", "ratings-routes")``."""
+    splits: dict[str, TrafficSplit] = field(default_factory=dict)
+    """The TrafficSplits, by resource name (a TrafficMetrics alerts on their objectives)."""
 
 
 _MOCKED: weakref.WeakKeyDictionary[object, Registry] = weakref.WeakKeyDictionary()
@@ -89,6 +92,22 @@ def register_route(kind: str, name: str, group: RouteGroup) -> None:
     routes[kind, name] = group
 
 
+def register_split(name: str, split: TrafficSplit) -> None:
+    """Make the TrafficSplit ``split`` known as ``name``."""
+    splits = current().splits
+    if name in splits:
+        raise SmiValidationError(
+            [
+                Problem(
+                    f"a TrafficSplit named {name!r} exists already in this program: a "
+                    "TrafficMetrics names it, so give every smi.TrafficSplit its own resource name",
+                    f"smi:index:TrafficSplit {name}",
+                )
+            ]
+        )
+    splits[name] = split
+
+
 def find_mesh(name: str) -> Mesh | None:
     """The mesh registered as ``name``, or None."""
     return current().meshes.get(name)
@@ -97,6 +116,11 @@ def find_mesh(name: str) -> Mesh | None:
 def find_route(kind: str, name: str) -> RouteGroup | None:
     """The route group of ``kind`` registered as ``name``, or None."""
     return current().routes.get((kind, name))
+
+
+def find_split(name: str) -> TrafficSplit | None:
+    """The TrafficSplit registered as ``name``, or None."""
+    return current().splits.get(name)
 
 
 def unknown_mesh(name: str) -> str:
@@ -112,4 +136,12 @@ def unknown_route(kind: str, name: str) -> str:
     return (
         f"{kind} {name!r} is not known: create smi.{kind}({name!r}) earlier in the program "
         f"and give this component `dependsOn` on it so Pulumi constructs it first"
+    )
+
+
+def unknown_split(name: str) -> str:
+    """Why a TrafficSplit name is not known, and what to do."""
+    return (
+        f"TrafficSplit {name!r} is not known: create smi.TrafficSplit({name!r}) earlier in the "
+        "program and give this component `dependsOn` on it so Pulumi constructs it first"
     )

@@ -12,7 +12,7 @@ import pulumi
 
 from .. import components as python
 from ..errors import SmiError
-from . import common
+from . import common, registry
 from .args import HandoverScope, RouteKind, TrafficSplitArgs, TrafficTargetArgs, schema_docs
 from .inputs import Inputs
 from .outputs import registered, split_shares
@@ -77,6 +77,7 @@ class TrafficSplit(_Surface):
             opts=opts,
             **metadata,
         )
+        registry.register_split(name, split)
         self._publish({**registered(split), "shares": split_shares(split, meshes)})
 
 

@@ -2,7 +2,8 @@
 
 :func:`compare` gives a :class:`Review`: the resource differences
 (:mod:`.resources`), per mesh the semantic sections (:data:`SECTIONS`, read from the
-emitted objects: traffic shares, access grants and guards), the warnings added and
+emitted objects: traffic shares, access grants and guards; :data:`CHANGE_SECTIONS` where
+they change: objectives), the warnings added and
 removed, and the gates tripped. Pure and deterministic: the same inputs give the same
 review, meshes sorted by name (resources in no mesh, all of a convert output, last).
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from .access import access_section
 from .access_unseen import unseen_access_section
 from .document import Document
+from .objectives import objectives_section
 from .resources import ResourceDiff, compare_resources
 from .sections import Gates, Section, SectionBuilder
 from .traffic import traffic_section
@@ -23,6 +25,9 @@ SECTIONS: tuple[SectionBuilder, ...] = (traffic_section, access_section)
 """The semantic sections every mesh is compared by, in the order they are shown."""
 PARTIAL_SECTIONS: tuple[SectionBuilder, ...] = (unseen_access_section,)
 """The sections added when a side is partial (a preview without ``--show-sames``)."""
+CHANGE_SECTIONS: tuple[SectionBuilder, ...] = (objectives_section,)
+"""The sections every mesh is compared by too, shown only where they change (most estates
+carry no objectives)."""
 NO_GATES = Gates()
 
 
@@ -115,6 +120,9 @@ def compare(
         if name is None and not old_part and not new_part:
             continue
         built = tuple(build(old_part, new_part) for build in sections)
+        built += tuple(
+            s for s in (build(old_part, new_part) for build in CHANGE_SECTIONS) if s.changed
+        )
         mesh = MeshReview(
             name,
             old.mesh_kind(name),

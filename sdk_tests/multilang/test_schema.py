@@ -45,6 +45,7 @@ TOKENS = {
         "TCPRoute",
         "UDPRoute",
         "Manifests",
+        "TrafficMetrics",
     )
 }
 REGENERATE = "regenerate it: pulumi-smi schema > schema.json"
@@ -165,9 +166,12 @@ def test_integers_are_integers_and_meshes_are_names(schema: dict[str, Any]) -> N
     assert resources["smi:index:TCPRoute"]["inputProperties"]["ports"]["items"]["type"] == (
         "integer"
     )
-    for token in TOKENS - {"smi:index:Mesh"}:
+    for token in TOKENS - {"smi:index:Mesh", "smi:index:TrafficMetrics"}:
         meshes = resources[token]["inputProperties"]["meshes"]
         assert meshes["items"]["type"] == "string", token
+    metrics = resources["smi:index:TrafficMetrics"]
+    assert metrics["inputProperties"]["mesh"]["type"] == "string"  # one mesh: its metrics
+    assert metrics["requiredInputs"] == ["mesh"]
     provider = resources["smi:index:Mesh"]["inputProperties"]["kubernetesProvider"]
     assert provider["$ref"].endswith("#/resources/pulumi:providers:kubernetes")
 
